@@ -1,0 +1,1 @@
+/* parselog.c: placeholder */

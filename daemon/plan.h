@@ -1,0 +1,103 @@
+/*
+ * plan.h: experiment plans: YAML text in, a checked struct plan (or errors
+ * naming FILE:LINE:COLUMN and the fix) out, and the ordered list of runs.
+ *
+ * Pure apart from the optional checks in struct plan_check: no loop, no
+ * socket, no database.
+ */
+#ifndef BENCHD_PLAN_H
+#define BENCHD_PLAN_H
+
+#include <stddef.h>
+
+#define PLAN_VERSION		1
+#define PLAN_TIMEOUT_DEFAULT	600.0
+#define PLAN_WARMUP_DEFAULT	3	/* for cache: warm */
+#define PLAN_MAX_RUNS		100000	/* per condition */
+
+enum plan_cache { PLAN_CACHE_NONE, PLAN_CACHE_COLD, PLAN_CACHE_WARM };
+enum plan_cold_method { PLAN_COLD_TARGETED, PLAN_COLD_SYSTEM };
+enum plan_order { PLAN_ORDER_INTERLEAVED, PLAN_ORDER_BLOCKED };
+enum plan_run_kind { PLAN_RUN_PROBE, PLAN_RUN_WARMUP, PLAN_RUN_MEASURED };
+
+struct plan_env {
+	char	*key;
+	char	*value;
+};
+
+/*
+ * One condition, with the plan-level settings already folded in: every field
+ * holds the condition's own value when it set one, else the plan's, else the
+ * default. Paths are absolute when the plan's path is, joined to the plan
+ * file's folder when they were relative.
+ */
+struct plan_condition {
+	char			*name;
+	enum plan_cache		 cache;
+	enum plan_cold_method	 cold_method;
+	int			 runs;
+	int			 warmup_runs;
+
+	char			*python;	/* "python3" by default: looked up in PATH */
+	char			*script;
+	char			**args;
+	size_t			 nargs;
+	char			*workdir;	/* the script's folder by default */
+	char			*cpus;		/* taskset list, NULL when not pinned */
+	struct plan_env		*env;		/* plan's env, then the condition's */
+	size_t			 nenv;
+	double			 timeout;	/* seconds per run */
+};
+
+struct plan {
+	char			*name;
+	enum plan_order		 order;
+	char			**evict;	/* extra files or folders cold runs evict */
+	size_t			 nevict;
+	struct plan_condition	*conds;
+	size_t			 nconds;
+};
+
+/* One run of an expanded plan. */
+struct plan_run {
+	size_t			 cond;		/* index into plan->conds */
+	enum plan_run_kind	 kind;
+};
+
+/*
+ * Checks against the machine, optional so the parser stays testable and
+ * fuzzable: online_cpus is the kernel's list ("0-1", as in
+ * /sys/devices/system/cpu/online), NULL to skip; check_paths makes the
+ * script and workdir have to exist.
+ */
+struct plan_check {
+	const char		*online_cpus;
+	int			 check_paths;
+};
+
+/*
+ * Parse a plan. path is the plan file's path as the user named it: it starts
+ * every error and relative paths are resolved against its folder. On error
+ * returns NULL and sets *cause to one or more lines "PATH:LINE:COL: message"
+ * (1-based), which the caller frees.
+ */
+struct plan	*plan_parse(const char *text, size_t len, const char *path,
+		    const struct plan_check *check, char **cause);
+void		 plan_free(struct plan *);
+
+/*
+ * Expand a plan into its ordered runs: interleaved takes one run of each
+ * condition in turn, blocked all of one condition then the next; a warm
+ * condition's warm-up runs come right before its first measured run. Returns
+ * the count and sets *runs (caller frees). Probe runs are not included.
+ */
+size_t		 plan_expand(const struct plan *, struct plan_run **runs);
+
+const char	*plan_cache_name(enum plan_cache);
+const char	*plan_cold_method_name(enum plan_cold_method);
+const char	*plan_run_kind_name(enum plan_run_kind);
+
+/* Parse a taskset CPU list ("0,1", "0-3", "0-3,6"); fills set[0..max). */
+int		 plan_cpulist_parse(const char *list, unsigned char *set, size_t max);
+
+#endif
