@@ -1,2 +1,1719 @@
-/* plan.c: placeholder until the plan parser lands. */
+/* plan.c: parse a YAML experiment plan into a checked struct plan, and expand it into its ordered runs. */
 #include "plan.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "log.h"
+#include "xmalloc.h"
+
+#define PLAN_DEPTH_MAX		16	/* nested lists and mappings */
+#define PLAN_ERRORS_MAX		20	/* error lines in a cause */
+#define PLAN_NAME_MAX		64
+#define PLAN_CPU_MAX		4096	/* CPUs a list may name: 0 to 4095 */
+#define PLAN_TIMEOUT_MAX	604800.0	/* a week, in seconds */
+#define PLAN_CONDS_MAX		1000
+#define PLAN_ARGS_MAX		1000
+#define PLAN_ENV_MAX		256
+#define PLAN_QUOTE_MAX		40	/* bytes of a value quoted in a message */
+#define PLAN_DESC_SIZE		(PLAN_QUOTE_MAX * 4 + 16)
+
+#define PLAN_EXAMPLE_CONDS	"[{name: cold, cache: cold, runs: 10}]"
+#define PLAN_EXAMPLE_CPUS	"use taskset's syntax, like \"0,1\", \"0-3\" or \"0-3,6\""
+
+/* A YAML node, read from libyaml's events into a small tree. */
+enum node_type { NODE_SCALAR, NODE_LIST, NODE_MAP, NODE_BAD };
+
+struct node {
+	enum node_type	  type;
+	size_t		  line;		/* 1-based */
+	size_t		  col;		/* 1-based */
+	char		 *value;	/* scalars: the text, NUL-terminated */
+	size_t		  len;
+	int		  empty;	/* a plain scalar with no text: YAML's null */
+	struct node	**kids;		/* lists: items; maps: key, value, ... */
+	size_t		  nkids;
+	size_t		  cap;
+};
+
+/* Every key a plan knows, at either level. */
+enum plan_key {
+	KEY_VERSION,
+	KEY_NAME,
+	KEY_PYTHON,
+	KEY_SCRIPT,
+	KEY_ARGS,
+	KEY_WORKDIR,
+	KEY_CPUS,
+	KEY_ENV,
+	KEY_TIMEOUT,
+	KEY_ORDER,
+	KEY_EVICT,
+	KEY_CONDITIONS,
+	KEY_CACHE,
+	KEY_COLD_METHOD,
+	KEY_RUNS,
+	KEY_WARMUP_RUNS,
+	KEY_COUNT
+};
+
+static const char *plan_key_names[KEY_COUNT] = {
+	"version", "name", "python", "script", "args", "workdir", "cpus", "env",
+	"timeout", "order", "evict", "conditions", "cache", "cold_method",
+	"runs", "warmup_runs"
+};
+
+static const enum plan_key plan_top_keys[] = {
+	KEY_VERSION, KEY_NAME, KEY_PYTHON, KEY_SCRIPT, KEY_ARGS, KEY_WORKDIR,
+	KEY_CPUS, KEY_ENV, KEY_TIMEOUT, KEY_ORDER, KEY_EVICT, KEY_CONDITIONS
+};
+#define PLAN_NTOP_KEYS	(sizeof plan_top_keys / sizeof plan_top_keys[0])
+
+static const enum plan_key plan_cond_keys[] = {
+	KEY_NAME, KEY_CACHE, KEY_COLD_METHOD, KEY_RUNS, KEY_WARMUP_RUNS,
+	KEY_PYTHON, KEY_SCRIPT, KEY_ARGS, KEY_WORKDIR, KEY_CPUS, KEY_ENV,
+	KEY_TIMEOUT
+};
+#define PLAN_NCOND_KEYS	(sizeof plan_cond_keys / sizeof plan_cond_keys[0])
+
+/* A keyword and the enum value it stands for. */
+struct plan_word {
+	const char	*name;
+	int		 value;
+};
+
+static const struct plan_word plan_cache_words[] = {
+	{ "cold", PLAN_CACHE_COLD }, { "warm", PLAN_CACHE_WARM },
+	{ "none", PLAN_CACHE_NONE }, { NULL, 0 }
+};
+static const struct plan_word plan_cold_words[] = {
+	{ "targeted", PLAN_COLD_TARGETED }, { "system", PLAN_COLD_SYSTEM },
+	{ NULL, 0 }
+};
+static const struct plan_word plan_order_words[] = {
+	{ "interleaved", PLAN_ORDER_INTERLEAVED },
+	{ "blocked", PLAN_ORDER_BLOCKED }, { NULL, 0 }
+};
+
+/* One error, kept until the cause is written. */
+struct plan_error {
+	size_t	 line;		/* 0 when the error has no position */
+	size_t	 col;
+	size_t	 seq;		/* keeps errors at one position in order */
+	char	*msg;
+};
+
+/* The state of one plan_parse call. */
+struct plan_parse {
+	const char		*path;
+	char			*dir;		/* plan's folder, NULL for "." */
+	int			 check_paths;
+	unsigned char		*online;	/* NULL when not checked */
+	char			*online_text;
+
+	/* The PLAN_ERRORS_MAX first errors by position, and how many in all. */
+	struct plan_error	 errs[PLAN_ERRORS_MAX];
+	size_t			 nkept;
+	size_t			 nerrs;
+	size_t			 seq;
+};
+
+/* The keys of one mapping, plan or condition, and the settings a condition may override. */
+struct plan_settings {
+	const struct node	*map;
+	struct node		*key[KEY_COUNT];	/* NULL when absent */
+	struct node		*val[KEY_COUNT];	/* NULL when absent or invalid */
+	int			 typo[KEY_COUNT];	/* suggested for an unknown key */
+	double			 timeout;
+};
+
+/* Record an error at a position, keeping only the first PLAN_ERRORS_MAX. */
+static void __attribute__((format(printf, 4, 0)))
+plan_verror(struct plan_parse *pp, size_t line, size_t col, const char *fmt,
+    va_list ap)
+{
+	struct plan_error	*e, *last;
+	char			*msg;
+	size_t			 i;
+
+	xvasprintf(&msg, fmt, ap);
+	for (i = 0; i < pp->nkept; i++) {
+		e = &pp->errs[i];
+		if (e->line == line && e->col == col && strcmp(e->msg, msg) == 0) {
+			free(msg);
+			return;
+		}
+	}
+	pp->nerrs++;
+	if (pp->nkept < PLAN_ERRORS_MAX) {
+		e = &pp->errs[pp->nkept++];
+		e->line = line;
+		e->col = col;
+		e->seq = pp->seq++;
+		e->msg = msg;
+		return;
+	}
+
+	/* Full: replace the last error by position if this one comes before it. */
+	last = &pp->errs[0];
+	for (i = 1; i < pp->nkept; i++) {
+		e = &pp->errs[i];
+		if (e->line > last->line ||
+		    (e->line == last->line && e->col > last->col) ||
+		    (e->line == last->line && e->col == last->col &&
+		    e->seq > last->seq))
+			last = e;
+	}
+	if (line < last->line || (line == last->line && col < last->col)) {
+		free(last->msg);
+		last->line = line;
+		last->col = col;
+		last->seq = pp->seq++;
+		last->msg = msg;
+	} else
+		free(msg);
+}
+
+/* Record an error at a position. */
+static void __attribute__((format(printf, 4, 5)))
+plan_error_at(struct plan_parse *pp, size_t line, size_t col,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	plan_verror(pp, line, col, fmt, ap);
+	va_end(ap);
+}
+
+/* Record an error at the start of a node. */
+static void __attribute__((format(printf, 3, 4)))
+plan_error(struct plan_parse *pp, const struct node *n, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	plan_verror(pp, n->line, n->col, fmt, ap);
+	va_end(ap);
+}
+
+/* Forget every error so far: a YAML syntax error is reported alone. */
+static void
+plan_errors_clear(struct plan_parse *pp)
+{
+	size_t	i;
+
+	for (i = 0; i < pp->nkept; i++)
+		free(pp->errs[i].msg);
+	pp->nkept = pp->nerrs = 0;
+}
+
+/* Order errors by position, then by the order they were found. */
+static int
+plan_error_cmp(const void *a, const void *b)
+{
+	const struct plan_error	*ea = a, *eb = b;
+
+	if (ea->line != eb->line)
+		return ea->line < eb->line ? -1 : 1;
+	if (ea->col != eb->col)
+		return ea->col < eb->col ? -1 : 1;
+	if (ea->seq != eb->seq)
+		return ea->seq < eb->seq ? -1 : 1;
+	return 0;
+}
+
+/* Join the errors into the cause: "PATH:LINE:COL: message" lines, sorted. */
+static char *
+plan_errors_cause(struct plan_parse *pp)
+{
+	struct plan_error	*e;
+	char			*cause = NULL, *line, *next;
+	size_t			 i;
+
+	qsort(pp->errs, pp->nkept, sizeof pp->errs[0], plan_error_cmp);
+	for (i = 0; i < pp->nkept; i++) {
+		e = &pp->errs[i];
+		if (e->line == 0)
+			xasprintf(&line, "%s: %s", pp->path, e->msg);
+		else
+			xasprintf(&line, "%s:%zu:%zu: %s", pp->path, e->line,
+			    e->col, e->msg);
+		if (cause == NULL)
+			cause = line;
+		else {
+			xasprintf(&next, "%s\n%s", cause, line);
+			free(cause);
+			free(line);
+			cause = next;
+		}
+	}
+	if (pp->nerrs > PLAN_ERRORS_MAX) {
+		xasprintf(&next, "%s\n%s: too many errors, stopped after %d",
+		    cause, pp->path, PLAN_ERRORS_MAX);
+		free(cause);
+		cause = next;
+	}
+	return cause;
+}
+
+/*
+ * Quote up to max bytes of s for a message, escaping what is not printable.
+ * buf needs max * 4 + 8 bytes.
+ */
+static char *
+plan_quote_max(const char *s, size_t len, size_t max, char *buf, size_t size)
+{
+	size_t		 i, n, o = 0;
+	unsigned char	 c;
+	int		 more = 0;
+
+	n = len;
+	if (n > max) {
+		/* Cut at a character boundary, not inside a UTF-8 sequence. */
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+		more = 1;
+	}
+	buf[o++] = '"';
+	for (i = 0; i < n && o + 8 < size; i++) {
+		c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	if (more) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return buf;
+}
+
+/* Quote up to PLAN_QUOTE_MAX bytes of s for a message. */
+static char *
+plan_quote(const char *s, size_t len, char *buf, size_t size)
+{
+	return plan_quote_max(s, len, PLAN_QUOTE_MAX, buf, size);
+}
+
+/* Describe what a node holds, for the "(got ...)" part of a message. */
+static const char *
+plan_desc(const struct node *n, char *buf, size_t size)
+{
+	switch (n->type) {
+	case NODE_LIST:
+		return n->nkids == 0 ? "an empty list" : "a list";
+	case NODE_MAP:
+		return n->nkids == 0 ? "an empty mapping" : "a mapping";
+	case NODE_BAD:
+		return "an alias";
+	case NODE_SCALAR:
+		break;
+	}
+	if (n->empty)
+		return "nothing";
+	return plan_quote(n->value, n->len, buf, size);
+}
+
+/* Create a node at a libyaml mark (0-based). */
+static struct node *
+node_create(enum node_type type, const yaml_mark_t *mark)
+{
+	struct node	*n;
+
+	n = xcalloc(1, sizeof *n);
+	n->type = type;
+	n->line = mark->line + 1;
+	n->col = mark->column + 1;
+	return n;
+}
+
+/* Free a node and everything under it; depth is bounded by PLAN_DEPTH_MAX. */
+static void
+node_free(struct node *n)
+{
+	size_t	i;
+
+	if (n == NULL)
+		return;
+	for (i = 0; i < n->nkids; i++)
+		node_free(n->kids[i]);
+	free(n->kids);
+	free(n->value);
+	free(n);
+}
+
+/* Append a child to a list or mapping. */
+static void
+node_add(struct node *parent, struct node *kid)
+{
+	if (parent->nkids == parent->cap) {
+		parent->cap = parent->cap == 0 ? 8 : parent->cap * 2;
+		parent->kids = xreallocarray(parent->kids, parent->cap,
+		    sizeof *parent->kids);
+	}
+	parent->kids[parent->nkids++] = kid;
+}
+
+/* Refuse an anchor on a node: aliases are not supported, so neither are anchors. */
+static void
+plan_anchor(struct plan_parse *pp, const yaml_char_t *anchor,
+    const yaml_mark_t *mark)
+{
+	char	buf[PLAN_DESC_SIZE], *s;
+
+	if (anchor == NULL)
+		return;
+	xasprintf(&s, "&%s", (const char *)anchor);
+	plan_error_at(pp, mark->line + 1, mark->column + 1,
+	    "anchors and aliases are not supported (got %s); write each value "
+	    "out in full", plan_quote(s, strlen(s), buf, sizeof buf));
+	free(s);
+}
+
+/* Report libyaml's error, alone: invalid text or invalid YAML. */
+static void
+plan_yaml_error(struct plan_parse *pp, const yaml_parser_t *parser,
+    const char *text, size_t len)
+{
+	size_t	i, off, line = 1, col = 1;
+
+	plan_errors_clear(pp);
+	switch (parser->error) {
+	case YAML_MEMORY_ERROR:
+		plan_error_at(pp, 0, 0, "out of memory reading the plan; "
+		    "make it smaller");
+		break;
+	case YAML_READER_ERROR:
+		/* libyaml gives only a byte offset here: count lines ourselves. */
+		off = parser->problem_offset < len ? parser->problem_offset : len;
+		for (i = 0; i < off; i++) {
+			if (text[i] == '\n') {
+				line++;
+				col = 1;
+			} else if (((unsigned char)text[i] & 0xc0) != 0x80)
+				col++;
+		}
+		if (parser->problem_value != -1)
+			plan_error_at(pp, line, col, "invalid text: %s (0x%02x); "
+			    "a plan is UTF-8 text without control characters",
+			    parser->problem, (unsigned)parser->problem_value);
+		else
+			plan_error_at(pp, line, col, "invalid text: %s; a plan "
+			    "is UTF-8 text without control characters",
+			    parser->problem);
+		break;
+	default:
+		if (parser->context != NULL)
+			plan_error_at(pp, parser->problem_mark.line + 1,
+			    parser->problem_mark.column + 1, "invalid YAML: %s "
+			    "(%s at line %zu, column %zu); check the indentation, "
+			    "the \": \" after each key and the quotes",
+			    parser->problem, parser->context,
+			    parser->context_mark.line + 1,
+			    parser->context_mark.column + 1);
+		else
+			plan_error_at(pp, parser->problem_mark.line + 1,
+			    parser->problem_mark.column + 1, "invalid YAML: %s; "
+			    "check the indentation, the \": \" after each key "
+			    "and the quotes", parser->problem != NULL ?
+			    parser->problem : "unknown error");
+		break;
+	}
+}
+
+/*
+ * Read the YAML text into a tree of nodes. Returns 0 and sets *root (NULL when
+ * the text holds no document), or -1 after an error that stands alone:
+ * invalid YAML or nesting deeper than PLAN_DEPTH_MAX.
+ */
+static int
+plan_read(struct plan_parse *pp, const char *text, size_t len,
+    struct node **root)
+{
+	yaml_parser_t	 parser;
+	yaml_event_t	 ev;
+	struct node	*stack[PLAN_DEPTH_MAX], *n;
+	size_t		 depth = 0, ndocs = 0;
+	int		 done = 0, rc = 0;
+	char		 buf[PLAN_DESC_SIZE], *s;
+
+	*root = NULL;
+	if (!yaml_parser_initialize(&parser))
+		fatalx("%s: out of memory", __func__);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (!done) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			plan_yaml_error(pp, &parser, text, len);
+			rc = -1;
+			break;
+		}
+		n = NULL;
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++ndocs > 1) {
+				plan_error_at(pp, ev.start_mark.line + 1,
+				    ev.start_mark.column + 1, "a second YAML "
+				    "document starts here; a plan is a single "
+				    "document, so remove this one and any after it");
+				done = 1;
+			}
+			break;
+		case YAML_ALIAS_EVENT:
+			s = (char *)ev.data.alias.anchor;
+			xasprintf(&s, "*%s", s != NULL ? s : "");
+			plan_error_at(pp, ev.start_mark.line + 1,
+			    ev.start_mark.column + 1, "aliases are not supported "
+			    "(got %s); write the value out in full",
+			    plan_quote(s, strlen(s), buf, sizeof buf));
+			free(s);
+			n = node_create(NODE_BAD, &ev.start_mark);
+			break;
+		case YAML_SCALAR_EVENT:
+			plan_anchor(pp, ev.data.scalar.anchor, &ev.start_mark);
+			n = node_create(NODE_SCALAR, &ev.start_mark);
+			n->len = ev.data.scalar.length;
+			n->value = xmalloc(n->len + 1);
+			memcpy(n->value, ev.data.scalar.value, n->len);
+			n->value[n->len] = '\0';
+			n->empty = (n->len == 0 &&
+			    ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE);
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (depth == PLAN_DEPTH_MAX) {
+				plan_errors_clear(pp);
+				plan_error_at(pp, ev.start_mark.line + 1,
+				    ev.start_mark.column + 1, "nesting deeper "
+				    "than %d levels; a plan needs 4 at most (the "
+				    "plan, conditions, a condition, its env)",
+				    PLAN_DEPTH_MAX);
+				rc = -1;
+				done = 1;
+				break;
+			}
+			if (ev.type == YAML_SEQUENCE_START_EVENT) {
+				plan_anchor(pp, ev.data.sequence_start.anchor,
+				    &ev.start_mark);
+				n = node_create(NODE_LIST, &ev.start_mark);
+			} else {
+				plan_anchor(pp, ev.data.mapping_start.anchor,
+				    &ev.start_mark);
+				n = node_create(NODE_MAP, &ev.start_mark);
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			if (depth > 0)
+				depth--;
+			break;
+		default:
+			break;
+		}
+		if (n != NULL) {
+			if (depth > 0)
+				node_add(stack[depth - 1], n);
+			else if (*root == NULL)
+				*root = n;
+			else
+				node_free(n);
+			if (n->type == NODE_LIST || n->type == NODE_MAP)
+				stack[depth++] = n;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+
+	if (rc != 0) {
+		node_free(*root);
+		*root = NULL;
+	}
+	return rc;
+}
+
+/* Append an item to a comma-separated list in buf. */
+static void
+plan_append(char *buf, size_t size, const char *item)
+{
+	size_t	len = strlen(buf);
+
+	snprintf(buf + len, size - len, "%s%s", len > 0 ? ", " : "", item);
+}
+
+/* Edit distance with transpositions, for "did you mean" on short keys. */
+static size_t
+plan_distance(const char *a, const char *b)
+{
+	size_t	d[33][33], la, lb, i, j, v;
+
+	la = strlen(a);
+	lb = strlen(b);
+	if (la > 32 || lb > 32)
+		return SIZE_MAX;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	}
+	return d[la][lb];
+}
+
+/* Find a known key by name, or KEY_COUNT. */
+static enum plan_key
+plan_key_find(const struct node *k)
+{
+	size_t	i;
+
+	if (k->type != NODE_SCALAR || memchr(k->value, '\0', k->len) != NULL)
+		return KEY_COUNT;
+	for (i = 0; i < KEY_COUNT; i++) {
+		if (strcmp(k->value, plan_key_names[i]) == 0)
+			return (enum plan_key)i;
+	}
+	return KEY_COUNT;
+}
+
+/*
+ * Report an unknown key with the closest known one, or the list of valid keys.
+ * Returns the key suggested, or KEY_COUNT.
+ */
+static enum plan_key
+plan_unknown_key(struct plan_parse *pp, const struct node *k,
+    const enum plan_key *keys, size_t nkeys, int top)
+{
+	enum plan_key	 known;
+	char		 buf[PLAN_DESC_SIZE], list[256];
+	size_t		 i, d, bestd = SIZE_MAX, limit, best = SIZE_MAX;
+
+	plan_quote(k->value, k->len, buf, sizeof buf);
+	known = plan_key_find(k);
+	if (known != KEY_COUNT && top) {
+		plan_error(pp, k, "unknown key %s at the top level; %s belongs "
+		    "in each condition, under conditions", buf,
+		    plan_key_names[known]);
+		return KEY_COUNT;
+	}
+	if (known != KEY_COUNT) {
+		plan_error(pp, k, "unknown key %s in a condition; %s applies to "
+		    "the whole plan, so move it to the top level", buf,
+		    plan_key_names[known]);
+		return KEY_COUNT;
+	}
+
+	if (memchr(k->value, '\0', k->len) == NULL) {
+		limit = k->len <= 4 ? 1 : 2;
+		for (i = 0; i < nkeys; i++) {
+			d = plan_distance(k->value, plan_key_names[keys[i]]);
+			if (d <= limit && d < bestd) {
+				bestd = d;
+				best = i;
+			}
+		}
+	}
+	if (best != SIZE_MAX) {
+		plan_error(pp, k, "unknown key %s; did you mean \"%s\"?", buf,
+		    plan_key_names[keys[best]]);
+		return keys[best];
+	}
+	list[0] = '\0';
+	for (i = 0; i < nkeys; i++) {
+		plan_append(list, sizeof list, plan_key_names[keys[i]]);
+	}
+	plan_error(pp, k, "unknown key %s; valid keys here are %s", buf, list);
+	return KEY_COUNT;
+}
+
+/* Sort a mapping's values by key, reporting unknown, duplicate and odd keys. */
+static void
+plan_fields(struct plan_parse *pp, struct plan_settings *st,
+    const enum plan_key *keys, size_t nkeys, int top)
+{
+	const struct node	*map = st->map;
+	struct node		*k, *v;
+	enum plan_key		 key;
+	char			 buf[PLAN_DESC_SIZE];
+	size_t			 i, j;
+
+	for (i = 0; i + 1 < map->nkids; i += 2) {
+		k = map->kids[i];
+		v = map->kids[i + 1];
+		if (k->type == NODE_BAD)
+			continue;
+		if (k->type != NODE_SCALAR || k->empty) {
+			plan_error(pp, k, "expected a key name, like name or "
+			    "script (got %s)", plan_desc(k, buf, sizeof buf));
+			continue;
+		}
+		key = plan_key_find(k);
+		for (j = 0; j < nkeys; j++) {
+			if (keys[j] == key)
+				break;
+		}
+		if (j == nkeys) {
+			/* A likely typo: do not also report the key as missing. */
+			key = plan_unknown_key(pp, k, keys, nkeys, top);
+			if (key != KEY_COUNT)
+				st->typo[key] = 1;
+			continue;
+		}
+		if (st->key[key] != NULL) {
+			plan_error(pp, k, "duplicate key \"%s\" (first at line "
+			    "%zu); keep one", plan_key_names[key],
+			    st->key[key]->line);
+			continue;
+		}
+		st->key[key] = k;
+		st->val[key] = v->type == NODE_BAD ? NULL : v;
+	}
+}
+
+/* Check that a node is a non-empty string; reports "KEY: expected WHAT (got ...)". */
+static int
+plan_string(struct plan_parse *pp, const char *key, const struct node *n,
+    const char *what)
+{
+	char	buf[PLAN_DESC_SIZE];
+
+	if (n->type == NODE_BAD)
+		return -1;
+	if (n->type != NODE_SCALAR || n->len == 0) {
+		plan_error(pp, n, "%s: expected %s (got %s)", key, what,
+		    plan_desc(n, buf, sizeof buf));
+		return -1;
+	}
+	if (memchr(n->value, '\0', n->len) != NULL) {
+		plan_error(pp, n, "%s: NUL bytes are not allowed (got %s); "
+		    "remove them", key, plan_desc(n, buf, sizeof buf));
+		return -1;
+	}
+	return 0;
+}
+
+/* Check a plan or condition name: 1 to 64 letters, digits, '.', '_' or '-'. */
+static int
+plan_name(struct plan_parse *pp, const struct node *n, const char *example)
+{
+	char	buf[PLAN_DESC_SIZE];
+	size_t	i;
+	int	c;
+
+	if (n->type == NODE_BAD)
+		return -1;
+	if (n->type == NODE_SCALAR && n->len >= 1 && n->len <= PLAN_NAME_MAX) {
+		for (i = 0; i < n->len; i++) {
+			c = (unsigned char)n->value[i];
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+			    c == '-'))
+				break;
+		}
+		if (i == n->len)
+			return 0;
+	}
+	plan_error(pp, n, "name: expected 1 to %d letters, digits, '.', '_' or "
+	    "'-', like %s (got %s)", PLAN_NAME_MAX, example,
+	    plan_desc(n, buf, sizeof buf));
+	return -1;
+}
+
+/* Read a decimal integer from min to max. */
+static int
+plan_int(struct plan_parse *pp, const char *key, const struct node *n,
+    int min, int max, int *out)
+{
+	char	buf[PLAN_DESC_SIZE];
+	long	v = 0;
+	size_t	i;
+
+	if (n->type == NODE_BAD)
+		return -1;
+	if (n->type != NODE_SCALAR || n->len == 0)
+		goto fail;
+	for (i = 0; i < n->len; i++) {
+		if (n->value[i] < '0' || n->value[i] > '9')
+			goto fail;
+		if (v <= max)
+			v = v * 10 + (n->value[i] - '0');
+	}
+	if (v < min || v > max)
+		goto fail;
+	*out = (int)v;
+	return 0;
+
+fail:
+	plan_error(pp, n, "%s: expected an integer from %d to %d (got %s)", key,
+	    min, max, plan_desc(n, buf, sizeof buf));
+	return -1;
+}
+
+/* Read a keyword from a table; reports "KEY: expected one of a, b (got ...)". */
+static int
+plan_word(struct plan_parse *pp, const char *key, const struct node *n,
+    const struct plan_word *words, int *out)
+{
+	char	buf[PLAN_DESC_SIZE], list[128];
+	size_t	i;
+
+	if (n->type == NODE_BAD)
+		return -1;
+	if (n->type == NODE_SCALAR) {
+		for (i = 0; words[i].name != NULL; i++) {
+			if (strlen(words[i].name) == n->len &&
+			    memcmp(words[i].name, n->value, n->len) == 0) {
+				*out = words[i].value;
+				return 0;
+			}
+		}
+	}
+	list[0] = '\0';
+	for (i = 0; words[i].name != NULL; i++) {
+		plan_append(list, sizeof list, words[i].name);
+	}
+	plan_error(pp, n, "%s: expected one of %s (got %s)", key, list,
+	    plan_desc(n, buf, sizeof buf));
+	return -1;
+}
+
+/* Read a timeout: seconds, above 0 and at most PLAN_TIMEOUT_MAX, maybe fractional. */
+static int
+plan_timeout(struct plan_parse *pp, const struct node *n, double *out)
+{
+	char	buf[PLAN_DESC_SIZE], *end;
+	double	v;
+
+	if (n->type == NODE_BAD)
+		return -1;
+	if (n->type != NODE_SCALAR || n->len == 0 ||
+	    n->len != strspn(n->value, "0123456789.eE+-"))
+		goto fail;
+	errno = 0;
+	v = strtod(n->value, &end);
+	if (end != n->value + n->len || errno != 0 || !isfinite(v) ||
+	    v <= 0 || v > PLAN_TIMEOUT_MAX)
+		goto fail;
+	*out = v;
+	return 0;
+
+fail:
+	plan_error(pp, n, "timeout: expected seconds per run, a number above 0 "
+	    "and at most %.0f, like 300 or 2.5 (got %s)", PLAN_TIMEOUT_MAX,
+	    plan_desc(n, buf, sizeof buf));
+	return -1;
+}
+
+/* Read one CPU number of a list at *i. */
+static int
+plan_cpu_number(const char *s, size_t len, size_t *i, unsigned long *out)
+{
+	unsigned long	v = 0, d;
+	size_t		start = *i;
+
+	while (*i < len && s[*i] >= '0' && s[*i] <= '9') {
+		d = (unsigned long)(s[*i] - '0');
+		if (v > (ULONG_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+		(*i)++;
+	}
+	if (*i == start)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/*
+ * Scan a taskset CPU list of len bytes into set (which may be NULL). Returns 0;
+ * -1 on bad syntax; or -2 when a CPU is max or more, stored in *bad.
+ */
+static int
+plan_cpulist_scan(const char *s, size_t len, unsigned char *set, size_t max,
+    unsigned long *bad)
+{
+	unsigned long	lo, hi, cpu;
+	size_t		i = 0;
+
+	if (set != NULL && max > 0)
+		memset(set, 0, max);
+	if (len == 0)
+		return -1;
+	for (;;) {
+		if (plan_cpu_number(s, len, &i, &lo) != 0)
+			return -1;
+		hi = lo;
+		if (i < len && s[i] == '-') {
+			i++;
+			if (plan_cpu_number(s, len, &i, &hi) != 0 || hi < lo)
+				return -1;
+		}
+		if (i < len && s[i] != ',')
+			return -1;
+		if (hi >= max) {
+			*bad = lo >= max ? lo : hi;
+			return -2;
+		}
+		if (set != NULL) {
+			for (cpu = lo; cpu <= hi; cpu++)
+				set[cpu] = 1;
+		}
+		if (i == len)
+			return 0;
+		i++;
+	}
+}
+
+/* Check a cpus value: taskset syntax, and online when the caller asked. */
+static int
+plan_cpus(struct plan_parse *pp, const struct node *n)
+{
+	unsigned char	set[PLAN_CPU_MAX];
+	char		buf[PLAN_DESC_SIZE];
+	unsigned long	bad;
+	size_t		cpu;
+	int		rc;
+
+	if (n->type == NODE_BAD)
+		return -1;
+	if (n->type != NODE_SCALAR || n->empty) {
+		plan_error(pp, n, "cpus: expected a CPU list; " PLAN_EXAMPLE_CPUS
+		    " (got %s)", plan_desc(n, buf, sizeof buf));
+		return -1;
+	}
+	rc = plan_cpulist_scan(n->value, n->len, set, sizeof set, &bad);
+	if (rc == -2) {
+		plan_error(pp, n, "cpus: CPU %lu is out of range; use CPUs from "
+		    "0 to %d", bad, PLAN_CPU_MAX - 1);
+		return -1;
+	}
+	if (rc != 0) {
+		plan_error(pp, n, "cpus: bad CPU list %s; " PLAN_EXAMPLE_CPUS,
+		    plan_desc(n, buf, sizeof buf));
+		return -1;
+	}
+	if (pp->online == NULL)
+		return 0;
+	for (cpu = 0; cpu < sizeof set; cpu++) {
+		if (set[cpu] && !pp->online[cpu]) {
+			plan_error(pp, n, "cpus: CPU %zu is not online (online: "
+			    "%s)", cpu, pp->online_text);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Check that an item of args, env or evict is a scalar without NUL bytes. */
+static int
+plan_item(struct plan_parse *pp, const struct node *n, const char *key,
+    const char *what)
+{
+	char	buf[PLAN_DESC_SIZE];
+
+	if (n->type == NODE_BAD)
+		return -1;
+	if (n->type != NODE_SCALAR || n->empty) {
+		plan_error(pp, n, "%s: expected %s (got %s)", key, what,
+		    plan_desc(n, buf, sizeof buf));
+		return -1;
+	}
+	if (memchr(n->value, '\0', n->len) != NULL) {
+		plan_error(pp, n, "%s: NUL bytes are not allowed (got %s); "
+		    "remove them", key, plan_desc(n, buf, sizeof buf));
+		return -1;
+	}
+	return 0;
+}
+
+/* Check an args list: scalars, taken as their text. */
+static int
+plan_args(struct plan_parse *pp, const struct node *n)
+{
+	char	buf[PLAN_DESC_SIZE];
+	size_t	i;
+	int	rc = 0;
+
+	if (n->type == NODE_BAD)
+		return -1;
+	if (n->type != NODE_LIST) {
+		plan_error(pp, n, "args: expected a list, like [--iters, \"20\"] "
+		    "(got %s)", plan_desc(n, buf, sizeof buf));
+		return -1;
+	}
+	if (n->nkids > PLAN_ARGS_MAX) {
+		plan_error(pp, n, "args: more than %d arguments; pass fewer, or "
+		    "read them from a file in the script", PLAN_ARGS_MAX);
+		return -1;
+	}
+	for (i = 0; i < n->nkids; i++) {
+		if (plan_item(pp, n->kids[i], "args", "each item to be a string "
+		    "or number, like \"20\"") != 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+/* Check that a variable name matches [A-Za-z_][A-Za-z0-9_]*. */
+static int
+plan_env_name(const struct node *k)
+{
+	size_t	i;
+	int	c;
+
+	if (k->type != NODE_SCALAR || k->len == 0)
+		return -1;
+	for (i = 0; i < k->len; i++) {
+		c = (unsigned char)k->value[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    c == '_' || (i > 0 && c >= '0' && c <= '9')))
+			return -1;
+	}
+	return 0;
+}
+
+/* Check an env mapping: variable names, scalar values, no name twice. */
+static int
+plan_env(struct plan_parse *pp, const struct node *n)
+{
+	const struct node	*k, *v;
+	char			 buf[PLAN_DESC_SIZE], what[128];
+	size_t			 i, j;
+	int			 rc = 0;
+
+	if (n->type == NODE_BAD)
+		return -1;
+	if (n->type != NODE_MAP) {
+		plan_error(pp, n, "env: expected a mapping, like "
+		    "{OMP_NUM_THREADS: \"2\"} (got %s)",
+		    plan_desc(n, buf, sizeof buf));
+		return -1;
+	}
+	if (n->nkids / 2 > PLAN_ENV_MAX) {
+		plan_error(pp, n, "env: more than %d variables; keep the ones "
+		    "the benchmark needs", PLAN_ENV_MAX);
+		return -1;
+	}
+	for (i = 0; i + 1 < n->nkids; i += 2) {
+		k = n->kids[i];
+		v = n->kids[i + 1];
+		if (k->type == NODE_BAD) {
+			rc = -1;
+			continue;
+		}
+		if (k->type != NODE_SCALAR) {
+			plan_error(pp, k, "env: expected a variable name, like "
+			    "OMP_NUM_THREADS (got %s)",
+			    plan_desc(k, buf, sizeof buf));
+			rc = -1;
+			continue;
+		}
+		if (plan_env_name(k) != 0) {
+			plan_error(pp, k, "env: bad variable name %s; use letters, "
+			    "digits and '_', not starting with a digit",
+			    plan_desc(k, buf, sizeof buf));
+			rc = -1;
+			continue;
+		}
+		for (j = 0; j < i; j += 2) {
+			if (plan_env_name(n->kids[j]) == 0 &&
+			    strcmp(n->kids[j]->value, k->value) == 0)
+				break;
+		}
+		if (j < i) {
+			plan_error(pp, k, "duplicate key \"%s\" in env (first at "
+			    "line %zu); keep one", k->value, n->kids[j]->line);
+			rc = -1;
+			continue;
+		}
+		snprintf(what, sizeof what, "the value of %s to be a string or "
+		    "number, like \"2\"", k->value);
+		if (plan_item(pp, v, "env", what) != 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+/* Check the settings a condition may override, clearing those that are invalid. */
+static void
+plan_settings_check(struct plan_parse *pp, struct plan_settings *st)
+{
+	struct node	**v = st->val;
+
+	if (v[KEY_PYTHON] != NULL && plan_string(pp, "python", v[KEY_PYTHON],
+	    "an interpreter name or path, like python3") != 0)
+		v[KEY_PYTHON] = NULL;
+	if (v[KEY_SCRIPT] != NULL && plan_string(pp, "script", v[KEY_SCRIPT],
+	    "the path of the Python script, like ../python/benchmark.py") != 0)
+		v[KEY_SCRIPT] = NULL;
+	if (v[KEY_ARGS] != NULL && plan_args(pp, v[KEY_ARGS]) != 0)
+		v[KEY_ARGS] = NULL;
+	if (v[KEY_WORKDIR] != NULL && plan_string(pp, "workdir", v[KEY_WORKDIR],
+	    "a folder, like .") != 0)
+		v[KEY_WORKDIR] = NULL;
+	if (v[KEY_CPUS] != NULL && plan_cpus(pp, v[KEY_CPUS]) != 0)
+		v[KEY_CPUS] = NULL;
+	if (v[KEY_ENV] != NULL && plan_env(pp, v[KEY_ENV]) != 0)
+		v[KEY_ENV] = NULL;
+	if (v[KEY_TIMEOUT] != NULL &&
+	    plan_timeout(pp, v[KEY_TIMEOUT], &st->timeout) != 0)
+		v[KEY_TIMEOUT] = NULL;
+}
+
+/* Return the folder of a path, or NULL when it has no '/'. */
+static char *
+plan_dirname(const char *path)
+{
+	const char	*slash;
+	size_t		 n;
+
+	if ((slash = strrchr(path, '/')) == NULL)
+		return NULL;
+	n = (size_t)(slash - path);
+	while (n > 0 && path[n - 1] == '/')
+		n--;
+	if (n == 0)
+		return xstrdup("/");
+	return xstrndup(path, n);
+}
+
+/* Resolve a path from the plan against the plan file's folder. */
+static char *
+plan_join(const struct plan_parse *pp, const char *p)
+{
+	char	*s;
+
+	if (p[0] == '/')
+		return xstrdup(p);
+	while (p[0] == '.' && p[1] == '/') {
+		p += 2;
+		while (*p == '/')
+			p++;
+	}
+	if (strcmp(p, ".") == 0)
+		p = "";
+	if (pp->dir == NULL)
+		return xstrdup(*p == '\0' ? "." : p);
+	if (*p == '\0')
+		return xstrdup(pp->dir);
+	if (strcmp(pp->dir, "/") == 0)
+		xasprintf(&s, "/%s", p);
+	else
+		xasprintf(&s, "%s/%s", pp->dir, p);
+	return s;
+}
+
+/*
+ * Pick a setting for a condition: its own when it has the key, else the
+ * plan's. Returns the value node (NULL when absent or invalid), sets *present
+ * and *from (the settings it came from).
+ */
+static const struct node *
+plan_pick(const struct plan_settings *top, const struct plan_settings *cs,
+    enum plan_key k, int *present, const struct plan_settings **from)
+{
+	*from = cs->key[k] != NULL ? cs : top;
+	*present = (*from)->key[k] != NULL;
+	return (*from)->val[k];
+}
+
+/* Merge the plan's env with a condition's: a condition key replaces the plan's value in place. */
+static void
+plan_fold_env(struct plan_condition *c, const struct node *top,
+    const struct node *own)
+{
+	const struct node	*maps[2] = { top, own };
+	const struct node	*m;
+	size_t			 i, j, k, n = 0;
+
+	for (i = 0; i < 2; i++) {
+		if (maps[i] != NULL)
+			n += maps[i]->nkids / 2;
+	}
+	if (n == 0)
+		return;
+	c->env = xcalloc(n, sizeof *c->env);
+	for (i = 0; i < 2; i++) {
+		if ((m = maps[i]) == NULL)
+			continue;
+		for (j = 0; j + 1 < m->nkids; j += 2) {
+			for (k = 0; k < c->nenv; k++) {
+				if (strcmp(c->env[k].key, m->kids[j]->value) == 0)
+					break;
+			}
+			if (k < c->nenv)
+				free(c->env[k].value);
+			else {
+				c->env[k].key = xstrdup(m->kids[j]->value);
+				c->nenv++;
+			}
+			c->env[k].value = xstrdup(m->kids[j + 1]->value);
+		}
+	}
+}
+
+/* Check that a path names an existing file (or folder); reports at n. */
+static void
+plan_check_path(struct plan_parse *pp, const struct node *n, const char *key,
+    const char *path, int folder, int defaulted)
+{
+	struct stat	 sb;
+	char		*buf;
+	const char	*what;
+	size_t		 len = strlen(path), size = len * 4 + 8;
+
+	/* Quote the whole path: a cut one would not say which file is meant. */
+	buf = plan_quote_max(path, len, len, xmalloc(size), size);
+	what = folder ? "an existing folder" :
+	    "the path of an existing Python script";
+	if (stat(path, &sb) != 0) {
+		plan_error(pp, n, "%s: cannot use %s%s: %s; give %s, relative to "
+		    "the plan's folder", key, defaulted ? "the script's folder " :
+		    "", buf, strerror(errno), what);
+		free(buf);
+		return;
+	}
+	if (folder && !S_ISDIR(sb.st_mode))
+		plan_error(pp, n, "%s: %s%s is not a folder; give %s, relative "
+		    "to the plan's folder", key, defaulted ?
+		    "the script's folder " : "", buf, what);
+	else if (!folder && !S_ISREG(sb.st_mode))
+		plan_error(pp, n, "%s: %s is not a regular file; give %s, "
+		    "relative to the plan's folder", key, buf, what);
+	free(buf);
+}
+
+/* Fold the plan's settings into a condition, then check its paths if asked. */
+static void
+plan_fold(struct plan_parse *pp, struct plan_condition *c,
+    const struct plan_settings *top, const struct plan_settings *cs)
+{
+	const struct plan_settings	*from, *sfrom;
+	const struct node		*n, *sn;
+	size_t				 i;
+	int				 present;
+
+	n = plan_pick(top, cs, KEY_PYTHON, &present, &from);
+	if (!present)
+		c->python = xstrdup("python3");
+	else if (n != NULL)
+		c->python = strchr(n->value, '/') != NULL ?
+		    plan_join(pp, n->value) : xstrdup(n->value);
+
+	sn = plan_pick(top, cs, KEY_SCRIPT, &present, &sfrom);
+	if (sn != NULL) {
+		c->script = plan_join(pp, sn->value);
+		if (pp->check_paths)
+			plan_check_path(pp, sn, "script", c->script, 0, 0);
+	}
+
+	n = plan_pick(top, cs, KEY_ARGS, &present, &from);
+	if (n != NULL && n->nkids > 0) {
+		c->args = xcalloc(n->nkids, sizeof *c->args);
+		for (i = 0; i < n->nkids; i++)
+			c->args[i] = xstrdup(n->kids[i]->value);
+		c->nargs = n->nkids;
+	}
+
+	n = plan_pick(top, cs, KEY_WORKDIR, &present, &from);
+	if (n != NULL) {
+		c->workdir = plan_join(pp, n->value);
+		if (pp->check_paths)
+			plan_check_path(pp, n, "workdir", c->workdir, 1, 0);
+	} else if (!present && c->script != NULL) {
+		if ((c->workdir = plan_dirname(c->script)) == NULL)
+			c->workdir = xstrdup(".");
+		if (pp->check_paths && sn != NULL)
+			plan_check_path(pp, sfrom->map, "workdir", c->workdir,
+			    1, 1);
+	}
+
+	n = plan_pick(top, cs, KEY_CPUS, &present, &from);
+	if (n != NULL)
+		c->cpus = xstrdup(n->value);
+
+	plan_fold_env(c, top->val[KEY_ENV], cs->val[KEY_ENV]);
+
+	n = plan_pick(top, cs, KEY_TIMEOUT, &present, &from);
+	c->timeout = n != NULL ? from->timeout : PLAN_TIMEOUT_DEFAULT;
+}
+
+/* Check a condition's own keys into c and cs. */
+static void
+plan_condition(struct plan_parse *pp, struct plan_condition *c,
+    struct plan_settings *cs)
+{
+	struct node	**v = cs->val;
+	int		  value, cache_ok = 0;
+
+	plan_fields(pp, cs, plan_cond_keys, PLAN_NCOND_KEYS, 0);
+	plan_settings_check(pp, cs);
+
+	if (cs->key[KEY_NAME] == NULL) {
+		if (!cs->typo[KEY_NAME])
+			plan_error(pp, cs->map, "missing required key \"name\"; "
+			    "add a name for the condition, like name: cold");
+	} else if (v[KEY_NAME] != NULL && plan_name(pp, v[KEY_NAME], "cold") == 0)
+		c->name = xstrdup(v[KEY_NAME]->value);
+
+	if (cs->key[KEY_CACHE] == NULL) {
+		if (!cs->typo[KEY_CACHE])
+			plan_error(pp, cs->map, "missing required key "
+			    "\"cache\"; add cache: cold, warm or none");
+	} else if (v[KEY_CACHE] != NULL && plan_word(pp, "cache", v[KEY_CACHE],
+	    plan_cache_words, &value) == 0) {
+		c->cache = (enum plan_cache)value;
+		cache_ok = 1;
+	}
+
+	c->cold_method = PLAN_COLD_TARGETED;
+	if (v[KEY_COLD_METHOD] != NULL && plan_word(pp, "cold_method",
+	    v[KEY_COLD_METHOD], plan_cold_words, &value) == 0)
+		c->cold_method = (enum plan_cold_method)value;
+	if (cs->key[KEY_COLD_METHOD] != NULL && cache_ok &&
+	    c->cache != PLAN_CACHE_COLD)
+		plan_error(pp, cs->key[KEY_COLD_METHOD], "cold_method: only "
+		    "applies to cache: cold (this condition has cache: %s); "
+		    "remove it or set cache: cold", plan_cache_name(c->cache));
+
+	if (cs->key[KEY_RUNS] == NULL) {
+		if (!cs->typo[KEY_RUNS])
+			plan_error(pp, cs->map, "missing required key \"runs\"; "
+			    "add the number of measured runs, like runs: 10");
+	} else if (v[KEY_RUNS] != NULL)
+		plan_int(pp, "runs", v[KEY_RUNS], 1, PLAN_MAX_RUNS, &c->runs);
+
+	c->warmup_runs = c->cache == PLAN_CACHE_WARM ? PLAN_WARMUP_DEFAULT : 0;
+	if (v[KEY_WARMUP_RUNS] != NULL)
+		plan_int(pp, "warmup_runs", v[KEY_WARMUP_RUNS], 0, PLAN_MAX_RUNS,
+		    &c->warmup_runs);
+}
+
+/* Check the plan-level keys that conditions do not have into pl. */
+static void
+plan_top(struct plan_parse *pp, struct plan *pl, struct plan_settings *top)
+{
+	struct node	**v = top->val, *n;
+	char		  buf[PLAN_DESC_SIZE];
+	size_t		  i;
+	int		  value;
+
+	if (v[KEY_VERSION] != NULL && (v[KEY_VERSION]->type != NODE_SCALAR ||
+	    strcmp(v[KEY_VERSION]->value, "1") != 0))
+		plan_error(pp, v[KEY_VERSION], "version: expected %d, the only "
+		    "plan format version (got %s)", PLAN_VERSION,
+		    plan_desc(v[KEY_VERSION], buf, sizeof buf));
+
+	if (top->key[KEY_NAME] == NULL) {
+		if (!top->typo[KEY_NAME])
+			plan_error(pp, top->map, "missing required key \"name\"; "
+			    "add a name for the plan, like name: "
+			    "mobilenet-cold-vs-warm");
+	} else if (v[KEY_NAME] != NULL &&
+	    plan_name(pp, v[KEY_NAME], "mobilenet-cold-vs-warm") == 0)
+		pl->name = xstrdup(v[KEY_NAME]->value);
+
+	pl->order = PLAN_ORDER_INTERLEAVED;
+	if (v[KEY_ORDER] != NULL && plan_word(pp, "order", v[KEY_ORDER],
+	    plan_order_words, &value) == 0)
+		pl->order = (enum plan_order)value;
+
+	if ((n = v[KEY_EVICT]) == NULL)
+		return;
+	if (n->type != NODE_LIST) {
+		plan_error(pp, n, "evict: expected a list of files or folders, "
+		    "like [../models/] (got %s)", plan_desc(n, buf, sizeof buf));
+		return;
+	}
+	for (i = 0; i < n->nkids; i++) {
+		if (plan_item(pp, n->kids[i], "evict", "each item to be a path, "
+		    "like ../models/") != 0)
+			return;
+	}
+	if (n->nkids == 0)
+		return;
+	pl->evict = xcalloc(n->nkids, sizeof *pl->evict);
+	for (i = 0; i < n->nkids; i++)
+		pl->evict[i] = plan_join(pp, n->kids[i]->value);
+	pl->nevict = n->nkids;
+}
+
+/* Check the conditions list and return its mappings' settings (NULL when there are none). */
+static struct plan_settings *
+plan_conditions(struct plan_parse *pp, struct plan *pl,
+    struct plan_settings *top)
+{
+	struct plan_settings	*cs;
+	struct node		*list, *item, *ni, *nj;
+	char			 buf[PLAN_DESC_SIZE];
+	size_t			 i, j;
+
+	if (top->key[KEY_CONDITIONS] == NULL) {
+		if (top->typo[KEY_CONDITIONS])
+			return NULL;
+		plan_error(pp, top->map, "missing required key \"conditions\"; "
+		    "add a list of conditions, like conditions: "
+		    PLAN_EXAMPLE_CONDS);
+		return NULL;
+	}
+	if ((list = top->val[KEY_CONDITIONS]) == NULL)
+		return NULL;
+	if (list->type != NODE_LIST || list->nkids == 0) {
+		plan_error(pp, list, "conditions: expected a list of at least "
+		    "one condition, like " PLAN_EXAMPLE_CONDS " (got %s)",
+		    plan_desc(list, buf, sizeof buf));
+		return NULL;
+	}
+	if (list->nkids > PLAN_CONDS_MAX) {
+		plan_error(pp, list, "conditions: more than %d conditions; "
+		    "split the plan into several", PLAN_CONDS_MAX);
+		return NULL;
+	}
+
+	cs = xcalloc(list->nkids, sizeof *cs);
+	pl->conds = xcalloc(list->nkids, sizeof *pl->conds);
+	pl->nconds = list->nkids;
+	for (i = 0; i < list->nkids; i++) {
+		item = list->kids[i];
+		if (item->type == NODE_BAD)
+			continue;
+		if (item->type != NODE_MAP) {
+			plan_error(pp, item, "conditions: expected each condition "
+			    "to be a mapping, like {name: cold, cache: cold, "
+			    "runs: 10} (got %s)", plan_desc(item, buf, sizeof buf));
+			continue;
+		}
+		cs[i].map = item;
+		plan_condition(pp, &pl->conds[i], &cs[i]);
+	}
+
+	/* Names must be unique; report each repeat at the later one. */
+	for (i = 1; i < list->nkids; i++) {
+		if (pl->conds[i].name == NULL)
+			continue;
+		for (j = 0; j < i; j++) {
+			if (pl->conds[j].name != NULL &&
+			    strcmp(pl->conds[j].name, pl->conds[i].name) == 0)
+				break;
+		}
+		if (j == i)
+			continue;
+		ni = cs[i].val[KEY_NAME];
+		nj = cs[j].val[KEY_NAME];
+		plan_error(pp, ni, "name: duplicate condition name \"%s\" (first "
+		    "at line %zu); give each condition its own name",
+		    pl->conds[i].name, nj->line);
+	}
+	return cs;
+}
+
+/* Check the tree against format v1 and build the plan; NULL after any error. */
+static struct plan *
+plan_build(struct plan_parse *pp, const struct node *root)
+{
+	struct plan		*pl;
+	struct plan_settings	 top, *cs;
+	char			 buf[PLAN_DESC_SIZE];
+	size_t			 i, nmaps = 0, nmissing = 0;
+
+	if (root == NULL || (root->type == NODE_SCALAR && root->empty)) {
+		plan_error_at(pp, root != NULL ? root->line : 1,
+		    root != NULL ? root->col : 1, "empty plan; expected a "
+		    "mapping with name, script and conditions");
+		return NULL;
+	}
+	if (root->type == NODE_BAD)
+		return NULL;
+	if (root->type != NODE_MAP) {
+		plan_error(pp, root, "expected a mapping with name, script and "
+		    "conditions at the top level (got %s)",
+		    plan_desc(root, buf, sizeof buf));
+		return NULL;
+	}
+
+	memset(&top, 0, sizeof top);
+	top.map = root;
+	plan_fields(pp, &top, plan_top_keys, PLAN_NTOP_KEYS, 1);
+	plan_settings_check(pp, &top);
+
+	pl = xcalloc(1, sizeof *pl);
+	plan_top(pp, pl, &top);
+	cs = plan_conditions(pp, pl, &top);
+
+	/*
+	 * A script must be set at the top or in every condition. When no
+	 * condition sets one, the plan is missing it; else each condition
+	 * without one is.
+	 */
+	if (top.key[KEY_SCRIPT] == NULL && !top.typo[KEY_SCRIPT]) {
+		for (i = 0; cs != NULL && i < pl->nconds; i++) {
+			if (cs[i].map == NULL)
+				continue;
+			nmaps++;
+			if (cs[i].key[KEY_SCRIPT] == NULL &&
+			    !cs[i].typo[KEY_SCRIPT])
+				nmissing++;
+		}
+		if (nmissing == nmaps)
+			plan_error(pp, root, "missing required key \"script\"; "
+			    "add the path of the Python script to run");
+		else {
+			for (i = 0; i < pl->nconds; i++) {
+				if (cs[i].map != NULL &&
+				    cs[i].key[KEY_SCRIPT] == NULL &&
+				    !cs[i].typo[KEY_SCRIPT])
+					plan_error(pp, cs[i].map, "missing "
+					    "required key \"script\"; add the "
+					    "path of the Python script to run, "
+					    "here or at the top level");
+			}
+		}
+	}
+
+	for (i = 0; cs != NULL && i < pl->nconds; i++) {
+		if (cs[i].map != NULL)
+			plan_fold(pp, &pl->conds[i], &top, &cs[i]);
+	}
+	free(cs);
+
+	if (pp->nerrs != 0) {
+		plan_free(pl);
+		return NULL;
+	}
+	return pl;
+}
+
+/* Parse a plan from YAML text; see plan.h. */
+struct plan *
+plan_parse(const char *text, size_t len, const char *path,
+    const struct plan_check *check, char **cause)
+{
+	struct plan_parse	 pp;
+	struct plan		*pl = NULL;
+	struct node		*root;
+	size_t			 n;
+
+	if (cause != NULL)
+		*cause = NULL;
+	memset(&pp, 0, sizeof pp);
+	pp.path = path != NULL ? path : "-";
+	pp.dir = plan_dirname(pp.path);
+	if (text == NULL)
+		text = "";
+
+	if (check != NULL) {
+		pp.check_paths = check->check_paths;
+		if (check->online_cpus != NULL) {
+			/* Text read from sysfs ends in a newline: drop it. */
+			n = strlen(check->online_cpus);
+			while (n > 0 && (check->online_cpus[n - 1] == '\n' ||
+			    check->online_cpus[n - 1] == ' '))
+				n--;
+			pp.online_text = xstrndup(check->online_cpus, n);
+			pp.online = xmalloc(PLAN_CPU_MAX);
+			if (plan_cpulist_scan(pp.online_text, n, pp.online,
+			    PLAN_CPU_MAX, &(unsigned long){ 0 }) != 0) {
+				free(pp.online);
+				pp.online = NULL;
+			}
+		}
+	}
+
+	if (plan_read(&pp, text, len, &root) == 0) {
+		pl = plan_build(&pp, root);
+		node_free(root);
+	}
+	if (pl == NULL && pp.nerrs == 0)
+		plan_error_at(&pp, 0, 0, "cannot read the plan");
+
+	if (pl == NULL && cause != NULL)
+		*cause = plan_errors_cause(&pp);
+	plan_errors_clear(&pp);
+	free(pp.online);
+	free(pp.online_text);
+	free(pp.dir);
+	return pl;
+}
+
+/* Free a plan and everything it holds. */
+void
+plan_free(struct plan *pl)
+{
+	struct plan_condition	*c;
+	size_t			 i, j;
+
+	if (pl == NULL)
+		return;
+	for (i = 0; i < pl->nconds; i++) {
+		c = &pl->conds[i];
+		free(c->name);
+		free(c->python);
+		free(c->script);
+		for (j = 0; j < c->nargs; j++)
+			free(c->args[j]);
+		free(c->args);
+		free(c->workdir);
+		free(c->cpus);
+		for (j = 0; j < c->nenv; j++) {
+			free(c->env[j].key);
+			free(c->env[j].value);
+		}
+		free(c->env);
+	}
+	free(pl->conds);
+	for (i = 0; i < pl->nevict; i++)
+		free(pl->evict[i]);
+	free(pl->evict);
+	free(pl->name);
+	free(pl);
+}
+
+/* Append a condition's warm-up runs to runs at *n. */
+static void
+plan_expand_warmups(const struct plan *pl, size_t cond, struct plan_run *runs,
+    size_t *n)
+{
+	int	i;
+
+	for (i = 0; i < pl->conds[cond].warmup_runs; i++) {
+		runs[*n].cond = cond;
+		runs[(*n)++].kind = PLAN_RUN_WARMUP;
+	}
+}
+
+/* Expand a plan into its ordered runs; see plan.h. */
+size_t
+plan_expand(const struct plan *pl, struct plan_run **runs)
+{
+	const struct plan_condition	*c;
+	struct plan_run			*r;
+	size_t				 total = 0, n = 0, left = 0, i;
+	int				*done, j;
+
+	*runs = NULL;
+	if (pl == NULL || pl->nconds == 0)
+		return 0;
+	for (i = 0; i < pl->nconds; i++) {
+		c = &pl->conds[i];
+		if (c->runs > 0)
+			left += (size_t)c->runs;
+		if (c->warmup_runs > 0)
+			total += (size_t)c->warmup_runs;
+	}
+	total += left;
+	if (total == 0)
+		return 0;
+	r = xcalloc(total, sizeof *r);
+
+	if (pl->order == PLAN_ORDER_BLOCKED) {
+		for (i = 0; i < pl->nconds; i++) {
+			plan_expand_warmups(pl, i, r, &n);
+			for (j = 0; j < pl->conds[i].runs; j++) {
+				r[n].cond = i;
+				r[n++].kind = PLAN_RUN_MEASURED;
+			}
+		}
+	} else {
+		/* Round-robin, skipping conditions whose runs are all done. */
+		done = xcalloc(pl->nconds, sizeof *done);
+		while (left > 0) {
+			for (i = 0; i < pl->nconds; i++) {
+				if (done[i] >= pl->conds[i].runs)
+					continue;
+				if (done[i] == 0)
+					plan_expand_warmups(pl, i, r, &n);
+				r[n].cond = i;
+				r[n++].kind = PLAN_RUN_MEASURED;
+				done[i]++;
+				left--;
+			}
+		}
+		free(done);
+	}
+	*runs = r;
+	return n;
+}
+
+/* Name a cache state as the plan spells it. */
+const char *
+plan_cache_name(enum plan_cache cache)
+{
+	switch (cache) {
+	case PLAN_CACHE_COLD:
+		return "cold";
+	case PLAN_CACHE_WARM:
+		return "warm";
+	case PLAN_CACHE_NONE:
+		return "none";
+	}
+	return "unknown";
+}
+
+/* Name a cold method as the plan spells it. */
+const char *
+plan_cold_method_name(enum plan_cold_method method)
+{
+	switch (method) {
+	case PLAN_COLD_TARGETED:
+		return "targeted";
+	case PLAN_COLD_SYSTEM:
+		return "system";
+	}
+	return "unknown";
+}
+
+/* Name a kind of run. */
+const char *
+plan_run_kind_name(enum plan_run_kind kind)
+{
+	switch (kind) {
+	case PLAN_RUN_PROBE:
+		return "probe";
+	case PLAN_RUN_WARMUP:
+		return "warmup";
+	case PLAN_RUN_MEASURED:
+		return "measured";
+	}
+	return "unknown";
+}
+
+/* Parse a taskset CPU list into set[0..max); see plan.h. */
+int
+plan_cpulist_parse(const char *list, unsigned char *set, size_t max)
+{
+	unsigned long	bad;
+
+	if (list == NULL)
+		return -1;
+	return plan_cpulist_scan(list, strlen(list), set, max, &bad) == 0 ?
+	    0 : -1;
+}
