@@ -1,1 +1,160 @@
--- schema.sql: placeholder
+-- schema.sql: the benchd database, the one source of its schema.
+--
+-- benchd embeds this file at build time and applies it when it opens a
+-- database; PRAGMA user_version (set by the daemon, not here) says which
+-- version a file holds. Everything here is meant to be queried by hand:
+--
+--   sqlite3 -readonly ~/.local/state/benchd/bench.db \
+--     'SELECT * FROM measured_runs WHERE plan_id = 1'
+--
+-- Times: *_at columns are unix seconds (REAL, microsecond precision);
+-- *_s columns are seconds from the child's own t=0 (its "[0.000s]" line).
+
+-- One row per submitted experiment plan.
+CREATE TABLE IF NOT EXISTS plans (
+	id		INTEGER PRIMARY KEY,
+	name		TEXT NOT NULL,		-- the plan's name: key
+	submitted_at	REAL NOT NULL,		-- when benchd accepted it
+	state		TEXT NOT NULL DEFAULT 'queued'
+			CHECK (state IN ('queued', 'running', 'done', 'cancelled', 'failed')),
+	yaml		TEXT NOT NULL,		-- the plan exactly as submitted
+	source_path	TEXT NOT NULL,		-- the file it came from (relative paths in it are relative to its folder)
+	submitted_uid	INTEGER,		-- the submitter's uid
+	finished_at	REAL,			-- when the plan reached done, cancelled or failed
+	error		TEXT			-- why a plan failed (a failed probe, say), else NULL
+);
+
+-- One row per run of a plan: probe, warm-up or measured, in the order they run.
+CREATE TABLE IF NOT EXISTS runs (
+	id		INTEGER PRIMARY KEY,
+	plan_id		INTEGER NOT NULL REFERENCES plans (id),
+	condition	TEXT NOT NULL,		-- the condition's name in the plan
+	seq		INTEGER NOT NULL,	-- order within the plan, from 1
+	attempt		INTEGER NOT NULL DEFAULT 1, -- 2, 3, ... when an interrupted run is run again
+	kind		TEXT NOT NULL CHECK (kind IN ('probe', 'warmup', 'measured')),
+	cache_policy	TEXT NOT NULL CHECK (cache_policy IN ('cold', 'warm', 'none')),
+	cold_method	TEXT CHECK (cold_method IN ('targeted', 'system')), -- for cold runs
+	state		TEXT NOT NULL DEFAULT 'pending'
+			CHECK (state IN ('pending', 'running', 'ok', 'failed', 'timeout',
+			    'cancelled', 'interrupted')),
+	exit_code	INTEGER,		-- the exit status, or 128 + signal when killed
+	term_signal	INTEGER,		-- the signal that killed it, else NULL
+	cpus		TEXT,			-- taskset's CPU list, NULL when not pinned
+	command		TEXT,			-- the exact command line, shell-quoted
+	workdir		TEXT,			-- the folder it ran in
+	pid		INTEGER,		-- the child's pid (and process group)
+	spawned_at	REAL,			-- just before the spawn (CLOCK_REALTIME)
+	child_started_at REAL,			-- from the child's "start time:" line
+	ended_at	REAL,			-- when its exit and both pipes' EOF had arrived
+	error		TEXT,			-- why it failed, in words, else NULL
+
+	-- The cache's state right before the spawn (the proof of cold or warm).
+	resident_before_pct REAL,		-- pages of the footprint in the page cache, percent
+	footprint_files	INTEGER,		-- files in the plan's footprint
+	footprint_bytes	INTEGER,		-- their total size
+	evict_ms	REAL,			-- time the eviction or priming took
+	evict_failed	INTEGER,		-- footprint files that could not be evicted (vanished, unreadable)
+
+	-- The run's own resource use (getrusage of children, before and after).
+	user_cpu_s	REAL,
+	sys_cpu_s	REAL,
+	major_faults	INTEGER,		-- page faults that needed I/O
+	minor_faults	INTEGER,
+	inblock		INTEGER,		-- 512-byte blocks read from disk
+	oublock		INTEGER,
+	nvcsw		INTEGER,		-- voluntary context switches
+	nivcsw		INTEGER,		-- involuntary context switches
+	max_rss_kb	INTEGER,		-- peak resident set of the largest child so far
+
+	-- The machine at spawn.
+	loadavg_1m	REAL,
+	mem_free_kb	INTEGER,		-- MemFree of /proc/meminfo
+	mem_cached_kb	INTEGER,		-- Cached of /proc/meminfo
+	cpu_governor	TEXT,			-- cpufreq governor of each pinned CPU, "0:powersave 1:powersave"
+
+	UNIQUE (plan_id, seq, attempt)
+);
+CREATE INDEX IF NOT EXISTS runs_queue ON runs (state, plan_id, seq, attempt);
+
+-- Stages of a run: parsed from its stdout, plus "launch" (spawn to the
+-- child's "start time:") and "total" (spawn to exit), which benchd measures.
+CREATE TABLE IF NOT EXISTS stages (
+	run_id		INTEGER NOT NULL REFERENCES runs (id),
+	name		TEXT NOT NULL,		-- import_torch, model_loaded, warmup, inference, launch, total
+	start_s		REAL,
+	end_s		REAL,
+	duration_s	REAL NOT NULL,
+	PRIMARY KEY (run_id, name)
+) WITHOUT ROWID;
+
+-- Numbers a run reported: avg_latency_ms, iters, p50_latency_ms, ...
+CREATE TABLE IF NOT EXISTS metrics (
+	run_id		INTEGER NOT NULL REFERENCES runs (id),
+	name		TEXT NOT NULL,
+	value		REAL NOT NULL,
+	unit		TEXT,			-- ms, count, ...
+	PRIMARY KEY (run_id, name)
+) WITHOUT ROWID;
+
+-- The child's "=== Runtime Info ===" block, one row per line.
+CREATE TABLE IF NOT EXISTS run_info (
+	run_id		INTEGER NOT NULL REFERENCES runs (id),
+	key		TEXT NOT NULL,		-- python, platform, torch, backends, torch threads, envs
+	value		TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS run_info_run ON run_info (run_id);
+
+-- Every "[T s] ..." line of a run's stdout, in order.
+CREATE TABLE IF NOT EXISTS events (
+	run_id		INTEGER NOT NULL REFERENCES runs (id),
+	seq		INTEGER NOT NULL,	-- from 1
+	t_s		REAL NOT NULL,
+	text		TEXT NOT NULL,
+	PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+
+-- A run's stdout and stderr, at most the first 1 MiB of each.
+CREATE TABLE IF NOT EXISTS outputs (
+	run_id		INTEGER NOT NULL REFERENCES runs (id),
+	stream		TEXT NOT NULL CHECK (stream IN ('stdout', 'stderr')),
+	text		TEXT NOT NULL,		-- what was kept
+	bytes_total	INTEGER NOT NULL,	-- what the child wrote in all
+	truncated	INTEGER NOT NULL,	-- 1 when bytes_total exceeded what was kept
+	PRIMARY KEY (run_id, stream)
+) WITHOUT ROWID;
+
+-- The files a plan's probe run saw the program use (opened, mapped, imported),
+-- plus the plan's evict paths: what cold runs evict, warm runs prime, and
+-- every run's residency is measured over. A file that another process had
+-- mapped when the probe ran (libc, say) is marked shared: no eviction can
+-- drop its mapped pages (drop_caches cannot either), so it is left alone and
+-- not counted.
+CREATE TABLE IF NOT EXISTS footprints (
+	plan_id		INTEGER NOT NULL REFERENCES plans (id),
+	path		TEXT NOT NULL,
+	bytes		INTEGER NOT NULL,
+	shared		INTEGER NOT NULL DEFAULT 0,	-- 1: mapped by another process, left alone
+	PRIMARY KEY (plan_id, path)
+) WITHOUT ROWID;
+
+-- One row per measured run, with the usual stages' durations as columns.
+CREATE VIEW IF NOT EXISTS measured_runs AS
+SELECT	r.plan_id, r.id AS run_id, r.seq, r.condition, r.cache_policy, r.state,
+	r.resident_before_pct, r.major_faults, r.inblock,
+	(SELECT duration_s FROM stages WHERE run_id = r.id AND name = 'launch') AS launch_s,
+	(SELECT duration_s FROM stages WHERE run_id = r.id AND name = 'import_torch') AS import_torch_s,
+	(SELECT duration_s FROM stages WHERE run_id = r.id AND name = 'model_loaded') AS model_loaded_s,
+	(SELECT duration_s FROM stages WHERE run_id = r.id AND name = 'warmup') AS warmup_s,
+	(SELECT duration_s FROM stages WHERE run_id = r.id AND name = 'inference') AS inference_s,
+	(SELECT duration_s FROM stages WHERE run_id = r.id AND name = 'total') AS total_s,
+	(SELECT value FROM metrics WHERE run_id = r.id AND name = 'avg_latency_ms') AS avg_latency_ms
+FROM runs r
+WHERE r.kind = 'measured';
+
+-- Per plan, condition and stage, over measured runs that ended ok: n, mean, min, max.
+CREATE VIEW IF NOT EXISTS stage_summary AS
+SELECT	r.plan_id, r.condition, s.name AS stage, count(*) AS n,
+	avg(s.duration_s) AS mean_s, min(s.duration_s) AS min_s, max(s.duration_s) AS max_s
+FROM runs r JOIN stages s ON s.run_id = r.id
+WHERE r.kind = 'measured' AND r.state = 'ok'
+GROUP BY r.plan_id, r.condition, s.name;

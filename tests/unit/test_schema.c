@@ -1,1 +1,312 @@
-int main(void) { return 0; }
+/* test_schema.c: schema.sql and the store on a real SQLite file: queue, record, read back through the views. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "stagelog.h"
+#include "store.h"
+#include "xmalloc.h"
+
+struct fixture {
+	char		 dir[64];
+	char		*path;
+	struct store	*st;
+};
+
+/* A fresh database in a temporary folder. */
+static int
+setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof *f);
+	char *cause = NULL;
+
+	snprintf(f->dir, sizeof f->dir, "/tmp/benchd-test-schema.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	xasprintf(&f->path, "%s/bench.db", f->dir);
+	f->st = store_open(f->path, &cause);
+	if (f->st == NULL)
+		fail_msg("store_open: %s", cause);
+	*state = f;
+	return 0;
+}
+
+/* Close the database and remove its files. */
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char *cmd;
+
+	store_close(f->st);
+	xasprintf(&cmd, "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+/* Read a whole file into a new buffer. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	buf = xmalloc((size_t)n + 1);
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	buf[n] = '\0';
+	fclose(fp);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Run a query on a second connection and return its first column as a double. */
+static double
+query_real(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	double v = NAN;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+		v = sqlite3_column_double(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Run a query on a second connection and return its first column as text (caller frees). */
+static char *
+query_text(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	char *v = NULL;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+		v = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Queue a plan of n runs of one condition. */
+static int64_t
+add_plan(struct store *st, const char *cond, const char *kind, size_t n)
+{
+	struct store_new_run *runs = xcalloc(n, sizeof *runs);
+	char *cause = NULL;
+	int64_t id;
+
+	for (size_t i = 0; i < n; i++)
+		runs[i] = (struct store_new_run){ cond, kind, "cold", "targeted", "0,1" };
+	if (store_plan_add(st, "seed", "name: seed\n", "/tmp/seed.yaml", 0, runs, n, &id,
+	    &cause) != 0)
+		fail_msg("store_plan_add: %s", cause);
+	free(runs);
+	return id;
+}
+
+/* Start the next run as if it had been spawned now. */
+static struct store_run
+start_next(struct store *st)
+{
+	struct store_run r;
+	struct store_start b = {
+		.spawned_at = 1766135238.901, .pid = 4242, .command = "taskset -c 0,1 python3 x.py",
+		.workdir = "/tmp", .resident_before_pct = 0.5, .footprint_files = 10,
+		.footprint_bytes = 4096, .evict_ms = 1.5, .evict_failed = 0, .loadavg_1m = NAN,
+		.mem_free_kb = -1, .mem_cached_kb = -1,
+	};
+
+	assert_int_equal(store_next_run(st, &r), 1);
+	b.run_id = r.id;
+	assert_int_equal(store_run_start(st, &b), 0);
+	return r;
+}
+
+/* A new file gets the schema and the version; reopening keeps both. */
+static void
+test_version(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+	struct store *again;
+
+	assert_true(query_real(f->path, "PRAGMA user_version") == STORE_SCHEMA_VERSION);
+	assert_true(query_real(f->path, "SELECT count(*) FROM sqlite_master WHERE type = 'view'")
+	    == 2);
+	again = store_open(f->path, &cause);
+	assert_non_null(again);
+	store_close(again);
+}
+
+/* A database from a newer benchd is refused with words saying so. */
+static void
+test_newer_version_refused(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_null(store_open(f->path, &cause));
+	assert_non_null(strstr(cause, "schema version 99 is newer"));
+	free(cause);
+}
+
+/* The seed's first log, parsed and recorded, reads back exactly through the views. */
+static void
+test_fixture_run_roundtrip(void **state)
+{
+	struct fixture *f = *state;
+	struct stagelog *sl = stagelog_create();
+	struct stagelog_stage extra[2] = {
+		{ "launch", NAN, NAN, 0.052 }, { "total", NAN, NAN, 9.43 },
+	};
+	struct store_usage usage = { 4.5, 0.5, 120, 3000, 80000, 0, 10, 20, 250000 };
+	struct store_result res = { 0 };
+	struct store_run r;
+	size_t len;
+	char *log = slurp(FIXTURES_DIR "/seed-logs/run1.stdout", &len);
+	char *v;
+	int64_t plan;
+	int finished;
+
+	plan = add_plan(f->st, "cold", "measured", 1);
+	r = start_next(f->st);
+	assert_int_equal(r.seq, 1);
+	assert_string_equal(r.condition, "cold");
+	assert_int_equal(store_next_run(f->st, &r), 0);
+
+	stagelog_feed(sl, log, len);
+	stagelog_finish(sl);
+	res = (struct store_result){
+		.run_id = r.id, .state = RUN_OK, .has_exit = 1, .exit_code = 0,
+		.ended_at = 1766135248.4, .log = stagelog_result(sl), .extra = extra, .nextra = 2,
+		.out = { { log, len, len }, { "", 0, 0 } }, .usage = &usage,
+	};
+	assert_int_equal(store_run_finish(f->st, &res), 0);
+	assert_int_equal(store_plan_finish_if_done(f->st, plan, &finished), 0);
+	assert_true(finished);
+
+	assert_float_equal(query_real(f->path, "SELECT import_torch_s FROM measured_runs"), 5.295, 1e-9);
+	assert_float_equal(query_real(f->path, "SELECT model_loaded_s FROM measured_runs"), 0.197, 1e-9);
+	assert_float_equal(query_real(f->path, "SELECT warmup_s FROM measured_runs"), 0.195, 1e-9);
+	assert_float_equal(query_real(f->path, "SELECT inference_s FROM measured_runs"), 3.658, 1e-9);
+	assert_float_equal(query_real(f->path, "SELECT launch_s FROM measured_runs"), 0.052, 1e-9);
+	assert_float_equal(query_real(f->path, "SELECT total_s FROM measured_runs"), 9.43, 1e-9);
+	assert_float_equal(query_real(f->path, "SELECT avg_latency_ms FROM measured_runs"), 36.58, 1e-9);
+	assert_float_equal(query_real(f->path, "SELECT major_faults FROM measured_runs"), 120, 0);
+	assert_float_equal(query_real(f->path,
+	    "SELECT start_s FROM stages WHERE name = 'model_loaded'"), 5.330, 1e-9);
+	assert_float_equal(query_real(f->path,
+	    "SELECT value FROM metrics WHERE name = 'iters'"), 100, 0);
+	assert_float_equal(query_real(f->path,
+	    "SELECT child_started_at FROM runs"), 1766135238.953, 1e-6);
+	assert_float_equal(query_real(f->path, "SELECT count(*) FROM events"), 9, 0);
+	assert_float_equal(query_real(f->path, "SELECT count(*) FROM run_info"), 6, 0);
+	v = query_text(f->path, "SELECT value FROM run_info WHERE key = 'torch threads'");
+	assert_string_equal(v, "compute=2 interop=16");
+	free(v);
+	v = query_text(f->path, "SELECT text FROM events WHERE seq = 2");
+	assert_string_equal(v, "Import Torch Done, Time Spent: 5.295s");
+	free(v);
+	v = query_text(f->path, "SELECT state FROM plans");
+	assert_string_equal(v, "done");
+	free(v);
+	assert_float_equal(query_real(f->path, "SELECT bytes_total FROM outputs WHERE stream = 'stdout'"),
+	    (double)len, 0);
+	assert_float_equal(query_real(f->path,
+	    "SELECT n FROM stage_summary WHERE stage = 'import_torch'"), 1, 0);
+	assert_float_equal(query_real(f->path,
+	    "SELECT mean_s FROM stage_summary WHERE stage = 'inference'"), 3.658, 1e-9);
+
+	stagelog_free(sl);
+	free(log);
+}
+
+/* Recovery after a crash: the running run is interrupted and queued again at its place. */
+static void
+test_recover_requeues(void **state)
+{
+	struct fixture *f = *state;
+	struct store_run r, next;
+	int64_t n;
+
+	add_plan(f->st, "cold", "measured", 3);
+	r = start_next(f->st);
+	assert_int_equal(store_recover(f->st, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_next_run(f->st, &next), 1);
+	assert_int_equal(next.seq, r.seq);
+	assert_int_equal(next.attempt, 2);
+	assert_true(next.id != r.id);
+	assert_float_equal(query_real(f->path,
+	    "SELECT count(*) FROM runs WHERE state = 'interrupted'"), 1, 0);
+	assert_float_equal(query_real(f->path,
+	    "SELECT count(*) FROM runs WHERE state = 'pending'"), 3, 0);
+}
+
+/* Cancel ends the pending runs and the plan, and only once. */
+static void
+test_cancel(void **state)
+{
+	struct fixture *f = *state;
+	struct store_status s;
+	char *cause = NULL;
+	int64_t plan, n;
+
+	plan = add_plan(f->st, "warm", "measured", 4);
+	assert_int_equal(store_status(f->st, &s), 0);
+	assert_int_equal(s.plans_waiting, 1);
+	assert_int_equal(s.runs_left, 4);
+	assert_int_equal(store_plan_cancel(f->st, plan, &n, &cause), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(store_plan_cancel(f->st, plan, &n, &cause), -1);
+	assert_non_null(strstr(cause, "already cancelled"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_plan_cancel(f->st, 999, &n, &cause), -1);
+	assert_non_null(strstr(cause, "no plan 999"));
+	free(cause);
+	assert_int_equal(store_status(f->st, &s), 0);
+	assert_int_equal(s.runs_left, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_version_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixture_run_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recover_requeues, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

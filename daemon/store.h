@@ -1,0 +1,163 @@
+/*
+ * store.h: the SQLite database: the queue of plans and runs, and every
+ * finished run with its stages, metrics, runtime info, events and output.
+ *
+ * All SQL of the daemon lives in store.c. Every write is one short
+ * BEGIN IMMEDIATE transaction, so a reader never sees half a run.
+ */
+#ifndef BENCHD_STORE_H
+#define BENCHD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stagelog.h"
+
+#define STORE_SCHEMA_VERSION	1
+
+enum store_run_state {
+	RUN_PENDING, RUN_RUNNING, RUN_OK, RUN_FAILED, RUN_TIMEOUT,
+	RUN_CANCELLED, RUN_INTERRUPTED
+};
+
+/* A run as the plan's expansion gives it, written at submit time. */
+struct store_new_run {
+	const char	*condition;
+	const char	*kind;		/* probe, warmup, measured */
+	const char	*cache_policy;	/* cold, warm, none */
+	const char	*cold_method;	/* targeted, system or NULL */
+	const char	*cpus;		/* NULL when not pinned */
+};
+
+/* The next run to execute, as the queue holds it. */
+struct store_run {
+	int64_t		 id;
+	int64_t		 plan_id;
+	int		 seq;
+	int		 attempt;
+	char		 condition[128];
+	char		 kind[16];
+};
+
+/* What is known right before the spawn. NAN or -1 where not measured. */
+struct store_start {
+	int64_t		 run_id;
+	double		 spawned_at;
+	int		 pid;
+	const char	*command;
+	const char	*workdir;
+	double		 resident_before_pct;
+	int64_t		 footprint_files;
+	int64_t		 footprint_bytes;
+	double		 evict_ms;
+	int64_t		 evict_failed;
+	double		 loadavg_1m;
+	int64_t		 mem_free_kb;
+	int64_t		 mem_cached_kb;
+	const char	*cpu_governor;
+};
+
+/* The run's own resource use. */
+struct store_usage {
+	double		 user_cpu_s;
+	double		 sys_cpu_s;
+	int64_t		 major_faults;
+	int64_t		 minor_faults;
+	int64_t		 inblock;
+	int64_t		 oublock;
+	int64_t		 nvcsw;
+	int64_t		 nivcsw;
+	int64_t		 max_rss_kb;
+};
+
+/* What was kept of one output stream. */
+struct store_output {
+	const char	*data;
+	size_t		 len;
+	uint64_t	 total;
+};
+
+/* Everything about a finished run, written in one transaction. */
+struct store_result {
+	int64_t			 run_id;
+	enum store_run_state	 state;
+	int			 has_exit;	/* exit_code and term_signal are known */
+	int			 exit_code;	/* 128 + signal when killed */
+	int			 term_signal;	/* 0 when it exited */
+	double			 ended_at;
+	const char		*error;		/* why it failed, or NULL */
+	const struct stagelog_result *log;	/* parsed stdout, or NULL */
+	const struct stagelog_stage *extra;	/* stages benchd measured: launch, total */
+	size_t			 nextra;
+	struct store_output	 out[2];	/* stdout, stderr */
+	const struct store_usage *usage;	/* or NULL */
+};
+
+/* A plan as the queue holds it. */
+struct store_plan {
+	int64_t		 id;
+	char		*name;
+	char		*state;
+	char		*yaml;
+	char		*source_path;
+	double		 submitted_at;
+	char		*error;
+	int64_t		 runs_total;	/* runs not interrupted (each run once) */
+	int64_t		 runs_ended;
+	int64_t		 runs_ok;
+};
+
+/* The daemon's view of its queue, for status. */
+struct store_status {
+	int64_t		 plans_waiting;		/* queued or running plans */
+	int64_t		 runs_left;		/* pending runs */
+	int		 has_last;
+	int64_t		 last_run_id;
+	int64_t		 last_plan_id;
+	char		 last_condition[128];
+	char		 last_state[16];
+	double		 last_total_s;		/* NAN when unknown */
+	double		 last_ended_at;
+};
+
+struct store;
+
+struct store	*store_open(const char *path, char **cause);
+void		 store_close(struct store *);
+
+/* Mark runs left running by a daemon that died interrupted, and queue each again. */
+int		 store_recover(struct store *, int64_t *recovered);
+
+int		 store_plan_add(struct store *, const char *name, const char *yaml,
+		    const char *source_path, int64_t uid, const struct store_new_run *,
+		    size_t nruns, int64_t *plan_id, char **cause);
+int		 store_plan_get(struct store *, int64_t plan_id, struct store_plan *);
+void		 store_plan_clear(struct store_plan *);
+int		 store_plan_cancel(struct store *, int64_t plan_id, int64_t *cancelled,
+		    char **cause);
+int		 store_plan_fail(struct store *, int64_t plan_id, const char *error);
+int		 store_plan_finish_if_done(struct store *, int64_t plan_id, int *finished);
+
+int		 store_next_run(struct store *, struct store_run *);
+int		 store_run_start(struct store *, const struct store_start *);
+int		 store_run_finish(struct store *, const struct store_result *);
+int		 store_run_requeue(struct store *, int64_t run_id, enum store_run_state);
+
+int		 store_status(struct store *, struct store_status *);
+/* One file of a plan's footprint. */
+struct store_file {
+	char		*path;
+	int64_t		 bytes;
+	int		 shared;
+};
+
+int		 store_footprint_add(struct store *, int64_t plan_id, const struct store_file *,
+		    size_t n);
+int		 store_footprint_get(struct store *, int64_t plan_id, struct store_file **,
+		    size_t *n);
+void		 store_files_free(struct store_file *, size_t n);
+
+const char	*store_run_state_name(enum store_run_state);
+const char	*store_errmsg(struct store *);
+
+#endif
