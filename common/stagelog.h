@@ -56,6 +56,7 @@ struct stagelog_result {
 
 	size_t			 lines;		/* complete lines seen */
 	size_t			 long_lines;	/* lines cut at STAGELOG_LINE_MAX */
+	size_t			 dropped;	/* events, stages, metrics, info past the caps */
 };
 
 struct stagelog;
