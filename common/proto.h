@@ -1,0 +1,54 @@
+/*
+ * proto.h: the socket protocol between benchctl (or any client) and benchd.
+ *
+ * Newline-delimited JSON over a Unix stream socket: one request object per
+ * line, one reply object per line, every message carrying "v": 1. A line
+ * longer than PROTO_LINE_MAX, or one that is not a JSON object of a known
+ * shape, gets {"v":1,"ok":false,"error":"..."}; the daemon never falls over.
+ *
+ * Requests:
+ *   {"v":1,"cmd":"submit","yaml":"<plan text>","path":"/abs/path/plan.yaml"}
+ *     -> {"v":1,"ok":true,"plan_id":7,"name":"demo","conditions":2,"runs":27}
+ *   {"v":1,"cmd":"status"}
+ *     -> {"v":1,"ok":true,"daemon":{"pid","version","uptime_s","socket","db"},
+ *         "current":{"plan_id","plan","condition","kind","run_id","seq","runs_total",
+ *                    "runs_ended","stage","elapsed_s","pid", ...} or null,
+ *         "queue":{"plans_waiting","runs_left"},
+ *         "last":{"run_id","plan_id","condition","state","total_s","ended_at"} or null}
+ *   {"v":1,"cmd":"cancel","plan_id":7}
+ *     -> {"v":1,"ok":true,"plan_id":7,"cancelled_runs":12}
+ *   {"v":1,"cmd":"watch"} or {"v":1,"cmd":"watch","plan_id":7}
+ *     -> {"v":1,"ok":true}, then one event per line until the client leaves:
+ *        {"v":1,"event":"run_started","plan_id","run_id","condition","kind","seq","runs_total",
+ *         "runs_ended", "resident_before_pct"}
+ *        {"v":1,"event":"stage","plan_id","run_id","t_s","text"}
+ *        {"v":1,"event":"run_finished","plan_id","run_id","condition","kind","seq","state",
+ *         "total_s","exit_code","runs_total","runs_ended","error"}
+ *        {"v":1,"event":"plan_finished","plan_id","state","runs_total","runs_ok","error"}
+ *     Watching a plan that has already finished gets its plan_finished at once.
+ */
+#ifndef BENCHD_PROTO_H
+#define BENCHD_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_VERSION	1
+#define PROTO_LINE_MAX	(1024 * 1024)
+
+enum proto_cmd { PROTO_SUBMIT, PROTO_STATUS, PROTO_CANCEL, PROTO_WATCH };
+
+/* A decoded request; strings point into a json_t the decoder returns. */
+struct proto_request {
+	enum proto_cmd	 cmd;
+	const char	*yaml;		/* submit */
+	size_t		 yaml_len;
+	const char	*path;		/* submit */
+	int64_t		 plan_id;	/* cancel; watch (0 for every plan) */
+	void		*json;		/* owns the strings: proto_request_clear() */
+};
+
+int	proto_decode_request(const char *line, size_t len, struct proto_request *, char **cause);
+void	proto_request_clear(struct proto_request *);
+
+#endif

@@ -1,0 +1,525 @@
+/* cache.c: evict, prime and measure a plan's footprint in the page cache, and find it with a probe. */
+#include "cache.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#ifndef BENCHD_PYTHON_DIR
+#define BENCHD_PYTHON_DIR "python"
+#endif
+
+#define CACHE_CPUS_MAX	1024
+
+/* Monotonic milliseconds. */
+static double
+cache_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Where the footprint wrapper lives: $BENCHD_PYTHON_DIR, else the source tree's python/. */
+static char *
+cache_wrapper_path(void)
+{
+	const char *dir = getenv("BENCHD_PYTHON_DIR");
+	char *path;
+
+	xasprintf(&path, "%s/footprint.py", dir != NULL && *dir != '\0' ? dir : BENCHD_PYTHON_DIR);
+	return path;
+}
+
+/*
+ * Get a run's cache work ready on the loop thread: a probe gets the wrapper
+ * and a file for its list; any other run gets the plan's footprint from the
+ * database (the probe ran first).
+ */
+int
+cache_prepare(struct cache_state *cs, struct store *st, int64_t plan_id, const struct plan *plan,
+    const struct plan_condition *cond, const char *kind, char **cause)
+{
+	struct store_file *files;
+	size_t n;
+	int fd;
+
+	memset(cs, 0, sizeof *cs);
+	cs->policy = cond->cache;
+	cs->method = cond->cold_method;
+	cs->probe = strcmp(kind, "probe") == 0;
+	cs->cpus = cond->cpus != NULL ? xstrdup(cond->cpus) : NULL;
+	cs->resident_before_pct = NAN;
+	cs->evict_ms = NAN;
+	cs->footprint_bytes = -1;
+	cs->failed = -1;
+	if (cs->probe) {
+		cs->wrapper = cache_wrapper_path();
+		if (access(cs->wrapper, R_OK) != 0) {
+			xasprintf(cause, "the footprint wrapper %s cannot be read (%s); set "
+			    "BENCHD_PYTHON_DIR to benchd's python/ folder", cs->wrapper,
+			    strerror(errno));
+			return -1;
+		}
+		cs->list_path = xstrdup("/tmp/benchd-footprint.XXXXXX");
+		if ((fd = mkstemp(cs->list_path)) < 0) {
+			xasprintf(cause, "cannot create a footprint list file: %s", strerror(errno));
+			free(cs->list_path);
+			cs->list_path = NULL;
+			return -1;
+		}
+		close(fd);
+		xasprintf(&cs->extra_env, "BENCHD_FOOTPRINT_OUT=%s", cs->list_path);
+		cs->evict = xcalloc(plan->nevict + 1, sizeof *cs->evict);
+		for (size_t i = 0; i < plan->nevict; i++)
+			cs->evict[cs->nevict++] = xstrdup(plan->evict[i]);
+		return 0;
+	}
+	if (store_footprint_get(st, plan_id, &files, &n) != 0) {
+		xasprintf(cause, "cannot read the plan's footprint: %s", store_errmsg(st));
+		return -1;
+	}
+	cs->paths = xcalloc(n + 1, sizeof *cs->paths);
+	for (size_t i = 0; i < n; i++) {
+		if (!files[i].shared)
+			cs->paths[cs->npaths++] = xstrdup(files[i].path);
+	}
+	store_files_free(files, n);
+	return 0;
+}
+
+/* Residency of one open file: pages resident and pages in all. */
+static int
+cache_file_pages(int fd, off_t size, int64_t *resident, int64_t *pages)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t n = (size_t)((size + page - 1) / page);
+	unsigned char *vec;
+	void *map;
+
+	*resident = 0;
+	*pages = (int64_t)n;
+	if (size == 0)
+		return 0;
+	map = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		return -1;
+	vec = xmalloc(n);
+	if (mincore(map, (size_t)size, vec) == 0) {
+		for (size_t i = 0; i < n; i++)
+			*resident += vec[i] & 1;
+	}
+	free(vec);
+	munmap(map, (size_t)size);
+	return 0;
+}
+
+/* Percentage of the files' pages in the page cache (NaN for no pages); *bytes their size. */
+double
+cache_residency(char *const *paths, size_t n, int64_t *bytes)
+{
+	int64_t resident = 0, pages = 0, r, p;
+	struct stat sb;
+	int fd;
+
+	*bytes = 0;
+	for (size_t i = 0; i < n; i++) {
+		if ((fd = open(paths[i], O_RDONLY | O_CLOEXEC | O_NOATIME)) < 0 &&
+		    (fd = open(paths[i], O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    cache_file_pages(fd, sb.st_size, &r, &p) == 0) {
+			resident += r;
+			pages += p;
+			*bytes += sb.st_size;
+		}
+		close(fd);
+	}
+	return pages > 0 ? 100.0 * (double)resident / (double)pages : NAN;
+}
+
+/*
+ * Drop the files' pages from the page cache, leaving every other file's
+ * alone: flush any dirty pages first, then POSIX_FADV_DONTNEED. Pages that
+ * some process has mapped stay (the kernel never drops those). Returns the
+ * files evicted; *failed counts those that vanished or cannot be opened.
+ */
+int64_t
+cache_evict(char *const *paths, size_t n, int64_t *failed)
+{
+	int64_t done = 0;
+	int fd;
+
+	*failed = 0;
+	for (size_t i = 0; i < n; i++) {
+		if ((fd = open(paths[i], O_RDONLY | O_CLOEXEC | O_NOATIME)) < 0 &&
+		    (fd = open(paths[i], O_RDONLY | O_CLOEXEC)) < 0) {
+			(*failed)++;
+			continue;
+		}
+		fdatasync(fd);
+		if (posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) == 0)
+			done++;
+		else
+			(*failed)++;
+		close(fd);
+	}
+	return done;
+}
+
+/* Read every file not already wholly cached, so its pages are resident. Returns files read. */
+int64_t
+cache_prime(char *const *paths, size_t n, int64_t *failed)
+{
+	static char buf[256 * 1024];
+	int64_t done = 0, r, p;
+	struct stat sb;
+	int fd;
+
+	*failed = 0;
+	for (size_t i = 0; i < n; i++) {
+		if ((fd = open(paths[i], O_RDONLY | O_CLOEXEC | O_NOATIME)) < 0 &&
+		    (fd = open(paths[i], O_RDONLY | O_CLOEXEC)) < 0) {
+			(*failed)++;
+			continue;
+		}
+		if (fstat(fd, &sb) == 0 && cache_file_pages(fd, sb.st_size, &r, &p) == 0 && r < p) {
+			posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+			while (read(fd, buf, sizeof buf) > 0)
+				;
+		}
+		done++;
+		close(fd);
+	}
+	return done;
+}
+
+/* The machine-wide way: sync, then drop every clean page cache entry. Root only. */
+int
+cache_drop_all(char **cause)
+{
+	int fd;
+
+	sync();
+	if ((fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC)) < 0 ||
+	    write(fd, "3\n", 2) != 2) {
+		xasprintf(cause, "cold_method system: cannot write /proc/sys/vm/drop_caches (%s); "
+		    "it needs root, or use cold_method: targeted", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Read a small file whole into buf; its length, or -1. */
+static ssize_t
+cache_read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/* A "Name:   1234 kB" field of /proc/meminfo, or -1. */
+static int64_t
+cache_meminfo(const char *text, const char *field)
+{
+	const char *p = strstr(text, field);
+
+	return p != NULL ? strtoll(p + strlen(field), NULL, 10) : -1;
+}
+
+/* Load, memory and the pinned CPUs' frequency governors, as they are right now. */
+static void
+cache_machine(struct cache_state *cs)
+{
+	static char buf[8192];
+	unsigned char set[CACHE_CPUS_MAX];
+	char *path, *gov = NULL, *old;
+
+	cs->loadavg_1m = cache_read_small("/proc/loadavg", buf, sizeof buf) > 0 ?
+	    strtod(buf, NULL) : NAN;
+	cs->mem_free_kb = cs->mem_cached_kb = -1;
+	if (cache_read_small("/proc/meminfo", buf, sizeof buf) > 0) {
+		cs->mem_free_kb = cache_meminfo(buf, "\nMemFree:");
+		cs->mem_cached_kb = cache_meminfo(buf, "\nCached:");
+	}
+	if (cs->cpus == NULL || plan_cpulist_parse(cs->cpus, set, CACHE_CPUS_MAX) != 0)
+		return;
+	for (int cpu = 0; cpu < CACHE_CPUS_MAX; cpu++) {
+		if (!set[cpu])
+			continue;
+		xasprintf(&path, "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_governor", cpu);
+		if (cache_read_small(path, buf, sizeof buf) > 0) {
+			buf[strcspn(buf, "\n")] = '\0';
+			old = gov;
+			xasprintf(&gov, "%s%s%d:%s", old != NULL ? old : "", old != NULL ? " " : "",
+			    cpu, buf);
+			free(old);
+		}
+		free(path);
+	}
+	cs->governor = gov;
+}
+
+/*
+ * Put the cache in the state the run's policy asks for, then measure it:
+ * cold evicts the footprint (or drops every cache, for cold_method system),
+ * warm primes it, none leaves it. May run on a pool thread: it touches no
+ * loop, socket or database.
+ */
+void
+cache_work(struct cache_state *cs)
+{
+	double t0 = cache_ms();
+
+	if (!cs->probe && cs->policy == PLAN_CACHE_COLD) {
+		if (cs->method == PLAN_COLD_SYSTEM) {
+			if (cache_drop_all(&cs->error) == 0)
+				cs->failed = 0;
+		} else
+			cache_evict(cs->paths, cs->npaths, &cs->failed);
+		cs->evict_ms = cache_ms() - t0;
+	} else if (!cs->probe && cs->policy == PLAN_CACHE_WARM) {
+		cache_prime(cs->paths, cs->npaths, &cs->failed);
+		cs->evict_ms = cache_ms() - t0;
+	}
+	if (cs->npaths > 0)
+		cs->resident_before_pct = cache_residency(cs->paths, cs->npaths,
+		    &cs->footprint_bytes);
+	cache_machine(cs);
+}
+
+/* Copy the measurements into the run's start record. */
+void
+cache_fill_start(const struct cache_state *cs, struct store_start *b)
+{
+	b->resident_before_pct = cs->resident_before_pct;
+	b->footprint_files = cs->probe ? -1 : (int64_t)cs->npaths;
+	b->footprint_bytes = cs->footprint_bytes;
+	b->evict_ms = cs->evict_ms;
+	b->evict_failed = cs->failed;
+	b->loadavg_1m = cs->loadavg_1m;
+	b->mem_free_kb = cs->mem_free_kb;
+	b->mem_cached_kb = cs->mem_cached_kb;
+	b->cpu_governor = cs->governor;
+}
+
+/* Add the cache's figures to a status object. */
+void
+cache_status_json(const struct cache_state *cs, json_t *o)
+{
+	json_object_set_new(o, "cache", json_string(plan_cache_name(cs->policy)));
+	json_object_set_new(o, "resident_before_pct", isnan(cs->resident_before_pct) ?
+	    json_null() : json_real(cs->resident_before_pct));
+	json_object_set_new(o, "footprint_files", json_integer((json_int_t)cs->npaths));
+	json_object_set_new(o, "footprint_bytes", json_integer(cs->footprint_bytes));
+	json_object_set_new(o, "evict_ms", isnan(cs->evict_ms) ? json_null() :
+	    json_real(cs->evict_ms));
+	json_object_set_new(o, "loadavg_1m", isnan(cs->loadavg_1m) ? json_null() :
+	    json_real(cs->loadavg_1m));
+	json_object_set_new(o, "mem_free_kb", json_integer(cs->mem_free_kb));
+	json_object_set_new(o, "mem_cached_kb", json_integer(cs->mem_cached_kb));
+	json_object_set_new(o, "cpu_governor", cs->governor != NULL ?
+	    json_string(cs->governor) : json_null());
+}
+
+/* The wrapper a probe runs the script through, or NULL. */
+const char *
+cache_wrapper(const struct cache_state *cs)
+{
+	return cs->wrapper;
+}
+
+/* The variable a probe's child gets ("BENCHD_FOOTPRINT_OUT=..."), or NULL. */
+const char *
+cache_extra_env(const struct cache_state *cs)
+{
+	return cs->extra_env;
+}
+
+/* A growing list of footprint files, while a probe's result is read. */
+struct cache_list {
+	struct store_file	*files;
+	size_t			 n;
+	int64_t			 missing;
+};
+
+static struct cache_list *cache_walk_list;
+
+/* Add one regular file to the list. */
+static void
+cache_list_add(struct cache_list *l, const char *path, int64_t bytes)
+{
+	l->files = xreallocarray(l->files, l->n + 1, sizeof *l->files);
+	l->files[l->n++] = (struct store_file){ xstrdup(path), bytes, 0 };
+}
+
+/* nftw() callback: every regular file under an evict folder. */
+static int
+cache_walk_cb(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)ftw;
+	if (type == FTW_F && S_ISREG(sb->st_mode))
+		cache_list_add(cache_walk_list, path, sb->st_size);
+	return 0;
+}
+
+/* Compare two strings for qsort and bsearch. */
+static int
+cache_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every file some process has mapped right now, sorted (ours included: we are "others"). */
+static char **
+cache_mapped_now(size_t *n)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *de;
+	char **mapped = NULL, *line = NULL, *path;
+	size_t cap = 0;
+	FILE *fp;
+
+	*n = 0;
+	if (proc == NULL)
+		return NULL;
+	while ((de = readdir(proc)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		xasprintf(&path, "/proc/%s/maps", de->d_name);
+		fp = fopen(path, "re");
+		free(path);
+		if (fp == NULL)
+			continue;
+		while (getline(&line, &cap, fp) > 0) {
+			char *slash = strchr(line, '/');
+
+			if (slash == NULL)
+				continue;
+			slash[strcspn(slash, "\n")] = '\0';
+			mapped = xreallocarray(mapped, *n + 1, sizeof *mapped);
+			mapped[(*n)++] = xstrdup(slash);
+		}
+		fclose(fp);
+	}
+	closedir(proc);
+	free(line);
+	qsort(mapped, *n, sizeof *mapped, cache_strcmp);
+	return mapped;
+}
+
+/*
+ * After an ok probe: the wrapper's list of files (opened, mapped, imported)
+ * and the plan's evict paths become the plan's footprint. Files that another
+ * process maps now are marked shared. An evict path that does not exist is
+ * reported, not fatal.
+ */
+int
+cache_probe_done(struct cache_state *cs, struct store *st, int64_t plan_id)
+{
+	struct cache_list l = { NULL, 0, 0 };
+	char *line = NULL, **mapped;
+	size_t cap = 0, nmapped, shared = 0;
+	int64_t bytes = 0;
+	struct stat sb;
+	FILE *fp;
+	int rc;
+
+	if ((fp = fopen(cs->list_path, "re")) == NULL) {
+		xasprintf(&cs->error, "the probe wrote no footprint list (%s)", strerror(errno));
+		return -1;
+	}
+	while (getline(&line, &cap, fp) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '/' && stat(line, &sb) == 0 && S_ISREG(sb.st_mode))
+			cache_list_add(&l, line, sb.st_size);
+	}
+	fclose(fp);
+	free(line);
+	if (l.n == 0) {
+		xasprintf(&cs->error, "the probe's footprint list is empty: the script ended before "
+		    "the wrapper could write it (os._exit?)");
+		return -1;
+	}
+	for (size_t i = 0; i < cs->nevict; i++) {
+		if (stat(cs->evict[i], &sb) != 0) {
+			log_warnx("plan %lld: evict path %s: %s; left out", (long long)plan_id,
+			    cs->evict[i], strerror(errno));
+			l.missing++;
+		} else if (S_ISDIR(sb.st_mode)) {
+			cache_walk_list = &l;
+			nftw(cs->evict[i], cache_walk_cb, 16, FTW_PHYS);
+			cache_walk_list = NULL;
+		} else if (S_ISREG(sb.st_mode))
+			cache_list_add(&l, cs->evict[i], sb.st_size);
+	}
+
+	mapped = cache_mapped_now(&nmapped);
+	for (size_t i = 0; i < l.n; i++) {
+		if (mapped != NULL && bsearch(&l.files[i].path, mapped, nmapped, sizeof *mapped,
+		    cache_strcmp) != NULL) {
+			l.files[i].shared = 1;
+			shared++;
+		} else
+			bytes += l.files[i].bytes;
+	}
+	for (size_t i = 0; i < nmapped; i++)
+		free(mapped[i]);
+	free(mapped);
+
+	rc = store_footprint_add(st, plan_id, l.files, l.n);
+	if (rc != 0)
+		xasprintf(&cs->error, "cannot store the footprint: %s", store_errmsg(st));
+	else
+		log_info("plan %lld: footprint of %zu files, %.1f MB (%zu more are mapped by other "
+		    "processes and left alone)%s", (long long)plan_id, l.n - shared,
+		    (double)bytes / 1e6, shared, l.missing > 0 ? "; some evict paths are missing" : "");
+	store_files_free(l.files, l.n);
+	return rc;
+}
+
+/* Free what the cache work held, and remove a probe's list file. */
+void
+cache_state_clear(struct cache_state *cs)
+{
+	for (size_t i = 0; i < cs->npaths; i++)
+		free(cs->paths[i]);
+	free(cs->paths);
+	for (size_t i = 0; i < cs->nevict; i++)
+		free(cs->evict[i]);
+	free(cs->evict);
+	if (cs->list_path != NULL)
+		unlink(cs->list_path);
+	free(cs->list_path);
+	free(cs->extra_env);
+	free(cs->wrapper);
+	free(cs->cpus);
+	free(cs->governor);
+	free(cs->error);
+	memset(cs, 0, sizeof *cs);
+}

@@ -1,0 +1,248 @@
+/* request.c: submit, status, cancel and watch, each turned into a reply for the socket. */
+#include "request.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "benchd.h"
+#include "log.h"
+#include "plan.h"
+#include "runner.h"
+#include "server.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* A successful reply, with fields added by the caller. */
+static json_t *
+request_ok(void)
+{
+	return json_pack("{si sb}", "v", PROTO_VERSION, "ok", 1);
+}
+
+/* An error reply a person can act on. */
+static json_t *
+request_error(const char *why)
+{
+	return json_pack("{si sb ss}", "v", PROTO_VERSION, "ok", 0, "error", why);
+}
+
+/* Two conditions run the very same command (so one probe serves both). */
+static int
+request_same_command(const struct plan_condition *a, const struct plan_condition *b)
+{
+	if (strcmp(a->python, b->python) != 0 || strcmp(a->script, b->script) != 0 ||
+	    strcmp(a->workdir, b->workdir) != 0 || a->nargs != b->nargs || a->nenv != b->nenv)
+		return 0;
+	for (size_t i = 0; i < a->nargs; i++) {
+		if (strcmp(a->args[i], b->args[i]) != 0)
+			return 0;
+	}
+	for (size_t i = 0; i < a->nenv; i++) {
+		if (strcmp(a->env[i].key, b->env[i].key) != 0 ||
+		    strcmp(a->env[i].value, b->env[i].value) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The runs to queue: one probe per distinct command among the cold and warm
+ * conditions (it finds the files to evict or prime), then the plan's runs.
+ */
+static struct store_new_run *
+request_runs(const struct plan *plan, size_t *n)
+{
+	struct plan_run *order;
+	size_t nrun = plan_expand(plan, &order), k = 0;
+	struct store_new_run *runs = xcalloc(nrun + plan->nconds + 1, sizeof *runs);
+
+	for (size_t i = 0; i < plan->nconds; i++) {
+		const struct plan_condition *c = &plan->conds[i];
+		int seen = 0;
+
+		if (c->cache == PLAN_CACHE_NONE)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = plan->conds[j].cache != PLAN_CACHE_NONE &&
+			    request_same_command(&plan->conds[j], c);
+		if (!seen)
+			runs[k++] = (struct store_new_run){ c->name, "probe", plan_cache_name(c->cache),
+			    NULL, c->cpus };
+	}
+	for (size_t i = 0; i < nrun; i++) {
+		const struct plan_condition *c = &plan->conds[order[i].cond];
+
+		runs[k++] = (struct store_new_run){ c->name, plan_run_kind_name(order[i].kind),
+		    plan_cache_name(c->cache), c->cache == PLAN_CACHE_COLD ?
+		    plan_cold_method_name(c->cold_method) : NULL, c->cpus };
+	}
+	free(order);
+	*n = k;
+	return runs;
+}
+
+/* The kernel's list of online CPUs ("0-1"), or NULL. */
+static char *
+request_online_cpus(void)
+{
+	char buf[256];
+	FILE *fp = fopen("/sys/devices/system/cpu/online", "re");
+	char *list = NULL;
+
+	if (fp == NULL)
+		return NULL;
+	if (fgets(buf, sizeof buf, fp) != NULL) {
+		buf[strcspn(buf, "\n")] = '\0';
+		list = xstrdup(buf);
+	}
+	fclose(fp);
+	return list;
+}
+
+/* submit: check the plan against this machine, expand it, and queue it in one transaction. */
+static json_t *
+request_submit(struct benchd *d, const struct proto_request *req, unsigned uid)
+{
+	struct plan_check check = { request_online_cpus(), 1 };
+	struct store_new_run *runs = NULL;
+	struct plan *plan;
+	char *cause = NULL;
+	json_t *reply;
+	int64_t id;
+	size_t n;
+
+	plan = plan_parse(req->yaml, req->yaml_len, req->path, &check, &cause);
+	free((char *)check.online_cpus);
+	if (plan == NULL)
+		goto fail;
+	for (size_t i = 0; i < plan->nconds; i++) {
+		const struct plan_condition *c = &plan->conds[i];
+
+		if (c->cache == PLAN_CACHE_COLD && c->cold_method == PLAN_COLD_SYSTEM &&
+		    (uid != 0 || geteuid() != 0)) {
+			xasprintf(&cause, "%s: condition %s: cold_method system needs root (it runs "
+			    "sync and writes /proc/sys/vm/drop_caches, dropping every program's "
+			    "cache); use cold_method: targeted, which needs no root and evicts only "
+			    "the files this plan uses", req->path, c->name);
+			goto fail;
+		}
+	}
+	runs = request_runs(plan, &n);
+	if (store_plan_add(d->store, plan->name, req->yaml, req->path, uid, runs, n, &id,
+	    &cause) != 0)
+		goto fail;
+	log_info("plan %lld queued: %s (%zu conditions, %zu runs) from %s", (long long)id,
+	    plan->name, plan->nconds, n, req->path);
+	reply = request_ok();
+	json_object_set_new(reply, "plan_id", json_integer(id));
+	json_object_set_new(reply, "name", json_string(plan->name));
+	json_object_set_new(reply, "conditions", json_integer((json_int_t)plan->nconds));
+	json_object_set_new(reply, "runs", json_integer((json_int_t)n));
+	free(runs);
+	plan_free(plan);
+	runner_kick(d->runner);
+	return reply;
+
+fail:
+	reply = request_error(cause);
+	free(cause);
+	free(runs);
+	plan_free(plan);
+	return reply;
+}
+
+/* status: the daemon, the run in flight, the queue, and the last run that ended. */
+static json_t *
+request_status(struct benchd *d)
+{
+	struct store_status st;
+	json_t *reply = request_ok(), *last = json_null();
+
+	json_object_set_new(reply, "daemon", json_pack("{si ss sf ss ss}", "pid", (int)getpid(),
+	    "version", BENCHD_VERSION, "uptime_s", (double)(uv_now(d->loop) - d->started_ms) / 1e3,
+	    "socket", d->socket_path, "db", d->db_path));
+	json_object_set_new(reply, "current", runner_current_json(d->runner));
+	if (store_status(d->store, &st) != 0) {
+		json_decref(reply);
+		return request_error("cannot read the queue from the database");
+	}
+	json_object_set_new(reply, "queue", json_pack("{sI sI}",
+	    "plans_waiting", (json_int_t)st.plans_waiting, "runs_left", (json_int_t)st.runs_left));
+	if (st.has_last)
+		last = json_pack("{sI sI ss ss so sf}", "run_id", (json_int_t)st.last_run_id,
+		    "plan_id", (json_int_t)st.last_plan_id, "condition", st.last_condition,
+		    "state", st.last_state, "total_s", st.last_total_s == st.last_total_s ?
+		    json_real(st.last_total_s) : json_null(), "ended_at", st.last_ended_at);
+	json_object_set_new(reply, "last", last);
+	return reply;
+}
+
+/* cancel: end the plan's pending runs and stop its run in flight. */
+static json_t *
+request_cancel(struct benchd *d, int64_t plan_id)
+{
+	char *cause = NULL;
+	json_t *reply;
+	int64_t n;
+
+	if (store_plan_cancel(d->store, plan_id, &n, &cause) != 0) {
+		reply = request_error(cause);
+		free(cause);
+		return reply;
+	}
+	log_info("plan %lld cancelled (%lld pending runs)", (long long)plan_id, (long long)n);
+	runner_cancel_plan(d->runner, plan_id);
+	reply = request_ok();
+	json_object_set_new(reply, "plan_id", json_integer(plan_id));
+	json_object_set_new(reply, "cancelled_runs", json_integer(n));
+	return reply;
+}
+
+/* watch: from now on the client gets events; a finished plan's end is sent at once. */
+static json_t *
+request_watch(struct benchd *d, int64_t plan_id, struct request_result *res)
+{
+	struct store_plan p;
+	char msg[128];
+	int rc;
+
+	if (plan_id != 0) {
+		if ((rc = store_plan_get(d->store, plan_id, &p)) != 1) {
+			snprintf(msg, sizeof msg, rc == 0 ? "no plan %lld; `benchctl status` lists "
+			    "the queue" : "cannot read plan %lld", (long long)plan_id);
+			return request_error(msg);
+		}
+		if (strcmp(p.state, "queued") != 0 && strcmp(p.state, "running") != 0)
+			res->then = runner_plan_event(d->store, plan_id);
+		store_plan_clear(&p);
+	}
+	res->watch = 1;
+	res->watch_plan = plan_id;
+	return request_ok();
+}
+
+/* Carry out one decoded request; res->reply is always set. */
+void
+request_handle(struct benchd *d, const struct proto_request *req, unsigned uid,
+    struct request_result *res)
+{
+	switch (req->cmd) {
+	case PROTO_SUBMIT:
+		res->reply = request_submit(d, req, uid);
+		break;
+	case PROTO_STATUS:
+		res->reply = request_status(d);
+		break;
+	case PROTO_CANCEL:
+		res->reply = request_cancel(d, req->plan_id);
+		if (json_is_true(json_object_get(res->reply, "ok")))
+			server_broadcast(d->server, req->plan_id,
+			    runner_plan_event(d->store, req->plan_id));
+		break;
+	case PROTO_WATCH:
+		res->reply = request_watch(d, req->plan_id, res);
+		break;
+	}
+}
