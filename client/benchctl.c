@@ -1,1 +1,144 @@
-int main(void) { return 0; }
+/* benchctl.c: benchd's command-line client: global options, then a table of commands to dispatch to. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control.h"
+#include "log.h"
+#include "parselog.h"
+#include "paths.h"
+
+/* One command: its name, its arguments and a line of help for the global usage. */
+struct benchctl_cmd {
+	const char	*name;
+	const char	*args;
+	const char	*help;
+	int		(*fn)(const struct benchctl_env *, int, char **);
+};
+
+static int	benchctl_parselog(const struct benchctl_env *, int, char **);
+
+/* Every command benchctl knows; a new one is a new line here. */
+static const struct benchctl_cmd benchctl_cmds[] = {
+	{ "submit", "PLAN.yaml [--wait]", "queue a plan; --wait follows it to the end",
+	    control_submit },
+	{ "status", "[--json]", "what benchd is running, its queue, the last run",
+	    control_status },
+	{ "cancel", "PLAN_ID", "cancel a plan's pending runs", control_cancel },
+	{ "watch", "[PLAN_ID]", "follow runs as they start and finish", control_watch },
+	{ "parse-log", "[FILE|-]", "parse a script's stage log and print it as JSON",
+	    benchctl_parselog },
+};
+
+/* Run "benchctl parse-log", which needs no daemon and no global options. */
+static int
+benchctl_parselog(const struct benchctl_env *env, int argc, char **argv)
+{
+	(void)env;
+	return parselog_main(argc, argv);
+}
+
+/* Print the global usage: all of it to stdout for --help, a short form to stderr otherwise. */
+static int
+benchctl_usage(int help)
+{
+	FILE *f = help ? stdout : stderr;
+	char *socket, *db;
+	size_t i;
+
+	fputs("usage: benchctl [--socket PATH] [--db PATH] COMMAND [ARGS]\n"
+	    "       benchctl --help | --version\n", f);
+	if (!help) {
+		fputs("commands:", f);
+		for (i = 0; i < sizeof benchctl_cmds / sizeof benchctl_cmds[0]; i++)
+			fprintf(f, " %s", benchctl_cmds[i].name);
+		fputs("; \"benchctl COMMAND --help\" for more\n", f);
+		return 2;
+	}
+
+	fputs("\nCommands:\n", f);
+	for (i = 0; i < sizeof benchctl_cmds / sizeof benchctl_cmds[0]; i++) {
+		fprintf(f, "  %-10s %-20s %s\n", benchctl_cmds[i].name,
+		    benchctl_cmds[i].args, benchctl_cmds[i].help);
+	}
+	socket = paths_default_socket();
+	db = paths_default_db();
+	fprintf(f, "\nOptions:\n"
+	    "  --socket PATH  benchd's socket (now %s;\n"
+	    "                 set by $BENCHD_SOCKET, else $XDG_RUNTIME_DIR/benchd/benchd.sock)\n"
+	    "  --db PATH      the database for analysis commands (now %s;\n"
+	    "                 set by $BENCHD_DB, else $XDG_STATE_HOME/benchd/bench.db)\n"
+	    "  -h, --help     show this help; \"benchctl COMMAND --help\" for a command's\n"
+	    "  -V, --version  show benchctl's version\n", socket, db);
+	free(socket);
+	free(db);
+	return 0;
+}
+
+/* Parse the global options, then hand the rest to the command named next. */
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 'S' },
+		{ "db", required_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct benchctl_cmd *cmd = NULL;
+	struct benchctl_env env;
+	char *socket = NULL, *db = NULL;
+	size_t i;
+	int ch, rc;
+
+	log_init("benchctl", LOG_WARN);
+	argv[0] = "benchctl";
+	memset(&env, 0, sizeof env);
+
+	/* "+": stop at the command's name, its options are its own. */
+	while ((ch = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'S':
+			env.socket = optarg;
+			break;
+		case 'D':
+			env.db = optarg;
+			break;
+		case 'h':
+			return benchctl_usage(1);
+		case 'V':
+			printf("benchctl %s\n", BENCHD_VERSION);
+			return 0;
+		default:
+			return benchctl_usage(0);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		return benchctl_usage(0);
+	for (i = 0; i < sizeof benchctl_cmds / sizeof benchctl_cmds[0]; i++) {
+		if (strcmp(argv[0], benchctl_cmds[i].name) == 0)
+			cmd = &benchctl_cmds[i];
+	}
+	if (cmd == NULL) {
+		fprintf(stderr, "benchctl: unknown command \"%s\"\n", argv[0]);
+		return benchctl_usage(0);
+	}
+
+	if (env.socket == NULL)
+		env.socket = socket = paths_default_socket();
+	if (env.db == NULL)
+		env.db = db = paths_default_db();
+	rc = cmd->fn(&env, argc, argv);
+	free(socket);
+	free(db);
+
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "benchctl: cannot write to standard output\n");
+		return 1;
+	}
+	return rc;
+}
