@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# setup.sh: install what benchd needs from Debian's packages (only what is missing) and build it.
+# Usage: scripts/setup.sh [--test] [--sanitize]   (builds into build/, or build-asan/ with --sanitize)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(build-essential cmake pkg-config libuv1-dev libsqlite3-dev libyaml-dev libjansson-dev
+      sqlite3 util-linux procps python3 python3-torch python3-torchvision)
+build=build
+cmake_args=()
+for arg in "$@"; do
+	case "$arg" in
+	--test) pkgs+=(libcmocka-dev clang) ;;
+	--sanitize) build=build-asan; cmake_args+=(-DBENCHD_SANITIZE=ON) ;;
+	*) echo "usage: scripts/setup.sh [--test] [--sanitize]" >&2; exit 2 ;;
+	esac
+done
+# cmocka is found by the build even for the demo (the test binaries are part of it).
+pkgs+=(libcmocka-dev)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	sudo=""
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+		sudo=sudo
+	fi
+	echo "setup: installing ${missing[*]}"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${cmake_args[@]}" >/dev/null
+cmake --build "$build" -j "$(nproc)" -- --no-print-directory
