@@ -10,7 +10,7 @@ build=build
 cmake_args=()
 for arg in "$@"; do
 	case "$arg" in
-	--test) pkgs+=(libcmocka-dev clang) ;;
+	--test) pkgs+=(libcmocka-dev clang chromium) ;;
 	--sanitize) build=build-asan; cmake_args+=(-DBENCHD_SANITIZE=ON) ;;
 	*) echo "usage: scripts/setup.sh [--test] [--sanitize]" >&2; exit 2 ;;
 	esac
