@@ -1,7 +1,6 @@
 """test_cache.py: the cache policies on real children: cold is cold, warm is warm, and the record proves it."""
 import os
 import shutil
-import statistics
 import subprocess
 import tempfile
 import unittest
@@ -29,15 +28,6 @@ print("[%.3fs] Read Data Done, Time Spent: %.3fs" % (t, t), flush=True)
 print("[%.3fs] read %d bytes via %s" % (t, n, helper_mod.NAME), flush=True)
 """
 
-TORCH = """\
-import time
-T0 = time.time()
-print("start time: %.3f" % T0, flush=True)
-print("[0.000s] Python Process Started, Importing Torch...", flush=True)
-import torch
-t = time.time() - T0
-print("[%.3fs] Import Torch Done, Time Spent: %.3fs" % (t, t), flush=True)
-"""
 
 
 class TestCachePolicies(DaemonTest):
@@ -174,41 +164,6 @@ class TestSystemRefused(unittest.TestCase):
                 self.assertEqual(d.stop(), 0, d.log())
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-
-
-class TestTorchColdVersusWarm(DaemonTest):
-    """With Debian's torch: import torch is slower cold than warm, on the medians."""
-
-    def test_import_torch_cold_slower(self):
-        probe = subprocess.run([PYTHON, "-c", "import torch"], capture_output=True, text=True)
-        if probe.returncode != 0:
-            self.skipTest("%s cannot import torch (install python3-torch): %s"
-                          % (PYTHON, probe.stderr.strip().splitlines()[-1:]))
-        d = self.daemon()
-        self.write("import_torch.py", TORCH)
-        plan = self.write("torch.yaml", """\
-name: torch-cold-vs-warm
-python: %s
-script: import_torch.py
-cpus: "0"
-conditions:
-  - {name: cold, cache: cold, runs: 4}
-  - {name: warm, cache: warm, warmup_runs: 1, runs: 4}
-""" % PYTHON)
-        r = d.ctl("submit", plan, "--wait", timeout=300)
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr + d.log())
-        rows = d.query("SELECT condition, import_torch_s, resident_before_pct FROM measured_runs")
-        cold = [x["import_torch_s"] for x in rows if x["condition"] == "cold"]
-        warm = [x["import_torch_s"] for x in rows if x["condition"] == "warm"]
-        self.assertEqual((len(cold), len(warm)), (4, 4))
-        for x in rows:
-            if x["condition"] == "cold":
-                self.assertLessEqual(x["resident_before_pct"], 2.0, x)
-            else:
-                self.assertGreaterEqual(x["resident_before_pct"], 95.0, x)
-        print("\nimport torch: cold median %.3f s, warm median %.3f s"
-              % (statistics.median(cold), statistics.median(warm)))
-        self.assertGreater(statistics.median(cold), statistics.median(warm))
 
 
 if __name__ == "__main__":
