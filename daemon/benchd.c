@@ -159,7 +159,7 @@ main(int argc, char **argv)
 	    (lock_fd = benchd_lock(d.db_path, &cause)) < 0 ||
 	    (d.store = store_open(d.db_path, &cause)) == NULL)
 		goto fail;
-	if (store_recover(d.store, &recovered) != 0) {
+	if (store_recover(d.store, runner_kill_orphan, &recovered) != 0) {
 		xasprintf(&cause, "%s: cannot recover runs left running: %s", d.db_path,
 		    store_errmsg(d.store));
 		goto fail;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -593,9 +594,18 @@ run_record(struct run *run)
 	};
 	if (isnan(launch))
 		extra[0].duration_s = NAN, res.nextra = run->exited ? 1 : 0, extra[0] = extra[1];
-	if (store_run_finish(d->store, &res) != 0)
-		log_warnx("run %lld: cannot record it: %s", (long long)run->q.id,
-		    store_errmsg(d->store));
+	if (store_run_finish(d->store, &res) != 0) {
+		char *why;
+
+		xasprintf(&why, "the run ended %s but could not be recorded: %s",
+		    store_run_state_name(state), store_errmsg(d->store));
+		log_warnx("run %lld: %s", (long long)run->q.id, why);
+		if (store_run_fail(d->store, run->q.id, why) != 0)
+			log_warnx("run %lld: cannot even mark it failed: %s", (long long)run->q.id,
+			    store_errmsg(d->store));
+		free(why);
+		state = RUN_FAILED;
+	}
 	if (state == RUN_INTERRUPTED && store_run_requeue(d->store, run->q.id, state) != 0)
 		log_warnx("run %lld: cannot queue it again: %s", (long long)run->q.id,
 		    store_errmsg(d->store));
@@ -876,6 +886,67 @@ runner_cancel_plan(struct runner *r, int64_t plan_id)
 {
 	if (r->run != NULL && r->run->q.plan_id == plan_id)
 		run_stop(r->run, RUN_CANCELLED);
+}
+
+/* A child's start time in unix seconds, from /proc (NAN when it is gone). */
+static double
+runner_proc_started(int pid, int *pgrp, unsigned *uid)
+{
+	char path[64], buf[1024], *p;
+	static double btime = -1;
+	unsigned long long start = 0;
+	struct stat sb;
+	FILE *fp;
+	int n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	if ((fp = fopen(path, "re")) == NULL)
+		return NAN;
+	n = (int)fread(buf, 1, sizeof buf - 1, fp);
+	fclose(fp);
+	buf[n > 0 ? n : 0] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 2, "%*c %*d %d %*d %*d %*d %*u %*u %*u "
+	    "%*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", pgrp, &start) != 2)
+		return NAN;
+	snprintf(path, sizeof path, "/proc/%d", pid);
+	if (stat(path, &sb) != 0)
+		return NAN;
+	*uid = sb.st_uid;
+	if (btime < 0 && (fp = fopen("/proc/stat", "re")) != NULL) {
+		while (fgets(buf, sizeof buf, fp) != NULL) {
+			if (strncmp(buf, "btime ", 6) == 0)
+				btime = strtod(buf + 6, NULL);
+		}
+		fclose(fp);
+	}
+	return btime + (double)start / (double)sysconf(_SC_CLK_TCK);
+}
+
+/*
+ * At start-up, for a run a dead daemon left running: if its child is still
+ * there, and really is that child (our uid, leading its own process group,
+ * started when the run was spawned: not a process that reused the pid),
+ * kill its whole process group.
+ */
+void
+runner_kill_orphan(int pid, double spawned_at)
+{
+	double started;
+	unsigned uid;
+	int pgrp;
+
+	if (pid <= 1)
+		return;
+	started = runner_proc_started(pid, &pgrp, &uid);
+	if (isnan(started))
+		return;
+	if (pgrp != pid || uid != getuid() || fabs(started - spawned_at) > 2.0) {
+		log_info("pid %d of an interrupted run now belongs to another process; left alone",
+		    pid);
+		return;
+	}
+	log_warnx("killing process group %d, left running by a daemon that died", pid);
+	kill(-pid, SIGKILL);
 }
 
 /* Interrupt the run in flight, and call done once nothing is running. */

@@ -17,6 +17,8 @@ struct runner	*runner_create(struct benchd *);
 /* Free once runner_stop()'s callback has run (or if nothing was ever started). */
 void		 runner_free(struct runner *);
 
+/* At start-up: kill what is left of a run a dead daemon had in flight, if it is really ours. */
+void		 runner_kill_orphan(int pid, double spawned_at);
 /* Look at the queue soon and start the next run if none is in flight. */
 void		 runner_kick(struct runner *);
 /* Stop the run in flight if it belongs to plan_id, recording it cancelled. */

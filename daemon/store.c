@@ -76,7 +76,7 @@ static const char *const store_sql[S_COUNT] = {
 	    " (SELECT duration_s FROM stages WHERE run_id = r.id AND name = 'total')"
 	    " FROM runs r WHERE r.ended_at IS NOT NULL AND r.state != 'pending'"
 	    " ORDER BY r.ended_at DESC LIMIT 1",
-	[S_RUNNING_IDS] = "SELECT id, plan_id FROM runs WHERE state = 'running'",
+	[S_RUNNING_IDS] = "SELECT id, pid, spawned_at FROM runs WHERE state = 'running'",
 	[S_FOOTPRINT_ADD] = "INSERT OR REPLACE INTO footprints (plan_id, path, bytes, shared)"
 	    " VALUES (?1, ?2, ?3, ?4)",
 	[S_FOOTPRINT_GET] = "SELECT path, bytes, shared FROM footprints WHERE plan_id = ?1 ORDER BY path",
@@ -335,9 +335,13 @@ fail:
 	return -1;
 }
 
-/* At start-up: every run still marked running belonged to a daemon that died. */
+/*
+ * At start-up: every run still marked running belonged to a daemon that
+ * died. Each is handed to orphan() (to stop its child if it is still there),
+ * then marked interrupted and queued again.
+ */
 int
-store_recover(struct store *st, int64_t *recovered)
+store_recover(struct store *st, void (*orphan)(int pid, double spawned_at), int64_t *recovered)
 {
 	sqlite3_stmt *s = store_stmt(st, S_RUNNING_IDS);
 	int64_t *ids = NULL;
@@ -347,6 +351,8 @@ store_recover(struct store *st, int64_t *recovered)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		ids = xreallocarray(ids, n + 1, sizeof *ids);
 		ids[n++] = sqlite3_column_int64(s, 0);
+		if (orphan != NULL && sqlite3_column_type(s, 1) != SQLITE_NULL)
+			orphan(sqlite3_column_int(s, 1), sqlite3_column_double(s, 2));
 	}
 	store_done(s);
 	*recovered = 0;
@@ -359,6 +365,19 @@ store_recover(struct store *st, int64_t *recovered)
 	}
 	free(ids);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* When a run cannot be recorded whole (a full disk, say): at least mark it failed, with why. */
+int
+store_run_fail(struct store *st, int64_t run_id, const char *why)
+{
+	if (store_begin(st) != 0)
+		return -1;
+	if (store_run_set_state(st, run_id, RUN_FAILED, why) != 0 || store_commit(st) != 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
 }
 
 /*

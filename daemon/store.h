@@ -126,7 +126,8 @@ struct store	*store_open(const char *path, char **cause);
 void		 store_close(struct store *);
 
 /* Mark runs left running by a daemon that died interrupted, and queue each again. */
-int		 store_recover(struct store *, int64_t *recovered);
+int		 store_recover(struct store *, void (*orphan)(int pid, double spawned_at),
+		    int64_t *recovered);
 
 int		 store_plan_add(struct store *, const char *name, const char *yaml,
 		    const char *source_path, int64_t uid, const struct store_new_run *,
@@ -142,6 +143,7 @@ int		 store_next_run(struct store *, struct store_run *);
 int		 store_run_start(struct store *, const struct store_start *);
 int		 store_run_finish(struct store *, const struct store_result *);
 int		 store_run_requeue(struct store *, int64_t run_id, enum store_run_state);
+int		 store_run_fail(struct store *, int64_t run_id, const char *why);
 
 int		 store_status(struct store *, struct store_status *);
 /* One file of a plan's footprint. */

@@ -259,7 +259,7 @@ test_recover_requeues(void **state)
 
 	add_plan(f->st, "cold", "measured", 3);
 	r = start_next(f->st);
-	assert_int_equal(store_recover(f->st, &n), 0);
+	assert_int_equal(store_recover(f->st, NULL, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(store_next_run(f->st, &next), 1);
 	assert_int_equal(next.seq, r.seq);
