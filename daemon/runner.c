@@ -537,6 +537,27 @@ run_finish_plan(struct run *run)
 	}
 }
 
+/*
+ * The stages benchd measures itself, on the child's time axis: launch runs
+ * from the spawn to the child's t=0 ("start time:"), total from the spawn to
+ * the exit. Without a start time only total is known (from t=spawn).
+ */
+static size_t
+run_own_stages(const struct run *run, const struct stagelog_result *log,
+    struct stagelog_stage extra[2])
+{
+	double launch = log->has_start_time ? log->start_time - run->spawned_at : 0;
+	size_t n = 0;
+
+	if (!run->exited)
+		return 0;
+	if (log->has_start_time)
+		extra[n++] = (struct stagelog_stage){ "launch", -launch, 0, launch };
+	extra[n++] = (struct stagelog_stage){ "total", -launch, run->total_s - launch,
+	    run->total_s };
+	return n;
+}
+
 /* Write the finished run to the database in one transaction, and tell the watchers. */
 static void
 run_record(struct run *run)
@@ -547,7 +568,6 @@ run_record(struct run *run)
 	struct store_usage usage;
 	struct store_result res;
 	enum store_run_state state;
-	double launch = NAN;
 
 	stagelog_finish(run->log);
 	run_send_events(run);
@@ -566,12 +586,6 @@ run_record(struct run *run)
 	if (run->error == NULL)
 		run->error = run_failure(run, state);
 
-	/* Stages benchd measures itself: launch ends at the child's t=0, total at its exit. */
-	if (log->has_start_time)
-		launch = log->start_time - run->spawned_at;
-	extra[0] = (struct stagelog_stage){ "launch", -launch, 0, launch };
-	extra[1] = (struct stagelog_stage){ "total", -launch, run->total_s - launch, run->total_s };
-
 	usage = (struct store_usage){
 		.user_cpu_s = runner_tv(run->ru_after.ru_utime) - runner_tv(run->ru_before.ru_utime),
 		.sys_cpu_s = runner_tv(run->ru_after.ru_stime) - runner_tv(run->ru_before.ru_stime),
@@ -587,13 +601,11 @@ run_record(struct run *run)
 		.run_id = run->q.id, .state = state, .has_exit = run->exited,
 		.exit_code = run->term_signal != 0 ? 128 + run->term_signal : (int)run->exit_status,
 		.term_signal = run->term_signal, .ended_at = runner_now(), .error = run->error,
-		.log = log, .extra = run->exited ? extra : NULL, .nextra = run->exited ? 2 : 0,
+		.log = log, .extra = extra, .nextra = run_own_stages(run, log, extra),
 		.out = { { run->out.kept, run->out.len, run->out.total },
 		    { run->err.kept, run->err.len, run->err.total } },
 		.usage = run->exited ? &usage : NULL,
 	};
-	if (isnan(launch))
-		extra[0].duration_s = NAN, res.nextra = run->exited ? 1 : 0, extra[0] = extra[1];
 	if (store_run_finish(d->store, &res) != 0) {
 		char *why;
 
