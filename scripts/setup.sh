@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # setup.sh: install what benchd needs from Debian's packages (only what is missing) and build it.
-# Usage: scripts/setup.sh [--test] [--sanitize]   (builds into build/, or build-asan/ with --sanitize)
+# Usage: scripts/setup.sh [--test] [--sanitize | --fuzz]
+#   builds into build/, build-asan/ (ASan + UBSan) or build-fuzz/ (clang, libFuzzer targets)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +13,8 @@ for arg in "$@"; do
 	case "$arg" in
 	--test) pkgs+=(libcmocka-dev clang chromium) ;;
 	--sanitize) build=build-asan; cmake_args+=(-DBENCHD_SANITIZE=ON) ;;
-	*) echo "usage: scripts/setup.sh [--test] [--sanitize]" >&2; exit 2 ;;
+	--fuzz) build=build-fuzz; pkgs+=(clang libclang-rt-14-dev); cmake_args+=(-DCMAKE_C_COMPILER=clang -DBENCHD_FUZZ=ON) ;;
+	*) echo "usage: scripts/setup.sh [--test] [--sanitize | --fuzz]" >&2; exit 2 ;;
 	esac
 done
 # cmocka is found by the build even for the demo (the test binaries are part of it).
