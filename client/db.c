@@ -1,0 +1,648 @@
+/* db.c: every query benchctl makes of the benchd database, read-only, into plain structs. */
+#include "db.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "xmalloc.h"
+
+/* How long a read waits for the daemon's write transaction to end. */
+#define DB_BUSY_MS	5000
+
+/* The open database. */
+struct db {
+	sqlite3		*sql;
+	char		*path;
+};
+
+/* A statement's SQL, one per query the client makes. */
+static const char db_sql_check[] =
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+    "('plans', 'runs', 'stages', 'metrics', 'run_info', 'footprints')";
+
+static const char db_sql_plans[] =
+    "SELECT p.id, p.name, p.state, p.submitted_at, count(r.seq), "
+    "    total(r.state IN ('ok', 'failed', 'timeout')), total(r.state = 'ok') "
+    "FROM plans p LEFT JOIN runs r ON r.plan_id = p.id AND r.attempt = "
+    "    (SELECT max(attempt) FROM runs WHERE plan_id = r.plan_id AND seq = r.seq) "
+    "GROUP BY p.id ORDER BY p.id";
+
+static const char db_sql_plan[] =
+    "SELECT id, name, state, error, source_path, submitted_at, finished_at "
+    "FROM plans WHERE id = ?1";
+
+static const char db_sql_runs[] =
+    "SELECT id, seq, attempt, condition, kind, cache_policy, cold_method, state, "
+    "    error, cpus, cpu_governor, exit_code, term_signal, spawned_at, ended_at, "
+    "    resident_before_pct, footprint_files, footprint_bytes, evict_ms, "
+    "    user_cpu_s, sys_cpu_s, major_faults, minor_faults, inblock, max_rss_kb, "
+    "    loadavg_1m, mem_free_kb, mem_cached_kb "
+    "FROM runs WHERE plan_id = ?1 ORDER BY seq, attempt";
+
+static const char db_sql_stages[] =
+    "SELECT s.run_id, s.name, s.start_s, s.end_s, s.duration_s "
+    "FROM stages s JOIN runs r ON r.id = s.run_id WHERE r.plan_id = ?1 "
+    "ORDER BY r.seq, r.attempt, s.start_s IS NULL, s.start_s, s.name";
+
+static const char db_sql_metrics[] =
+    "SELECT m.run_id, m.name, m.value, m.unit "
+    "FROM metrics m JOIN runs r ON r.id = m.run_id WHERE r.plan_id = ?1 "
+    "ORDER BY r.seq, r.attempt, m.name";
+
+static const char db_sql_info[] =
+    "SELECT i.run_id, i.key, i.value "
+    "FROM run_info i JOIN runs r ON r.id = i.run_id WHERE r.plan_id = ?1 "
+    "ORDER BY r.seq, r.attempt, i.rowid";
+
+static const char db_sql_footprint[] =
+    "SELECT count(*), total(shared), total(bytes) FROM footprints WHERE plan_id = ?1";
+
+/*
+ * A file: URI for path, so that mode=ro applies: every byte outside the
+ * unreserved set and '/' is percent-encoded (a '?' or '#' in a folder name
+ * must not start the query).
+ */
+static char *
+db_uri(const char *path, const char *params)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t len = strlen(path), n = 0;
+	char *uri, *out;
+
+	out = xmalloc(len * 3 + 1);
+	for (const unsigned char *p = (const unsigned char *)path; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p) != NULL)
+			out[n++] = *p;
+		else {
+			out[n++] = '%';
+			out[n++] = hex[*p >> 4];
+			out[n++] = hex[*p & 15];
+		}
+	}
+	out[n] = '\0';
+	xasprintf(&uri, "file:%s?%s", out, params);
+	free(out);
+	return uri;
+}
+
+/* Open path with the given URI parameters and count benchd's tables: 0 or -1 with *cause. */
+static int
+db_try_open(struct db *db, const char *params, int *tables, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	char *uri = db_uri(db->path, params);
+	int rc;
+
+	rc = sqlite3_open_v2(uri, &db->sql, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	free(uri);
+	if (rc != SQLITE_OK)
+		goto fail;
+	sqlite3_busy_timeout(db->sql, DB_BUSY_MS);
+	if ((rc = sqlite3_prepare_v2(db->sql, db_sql_check, -1, &stmt, NULL)) != SQLITE_OK)
+		goto fail;
+	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW)
+		goto fail;
+	*tables = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return 0;
+fail:
+	xasprintf(cause, "%s: %s", db->path, db->sql != NULL ?
+	    sqlite3_errmsg(db->sql) : sqlite3_errstr(rc));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db->sql);
+	db->sql = NULL;
+	return -1;
+}
+
+/* Open the database read-only and check it is benchd's. */
+struct db *
+db_open(const char *path, char **cause)
+{
+	struct db *db;
+	struct stat sb;
+	int tables = 0;
+
+	if (stat(path, &sb) != 0) {
+		if (errno == ENOENT) {
+			xasprintf(cause, "no database at %s (benchd makes it when it first "
+			    "starts; --db PATH or $BENCHD_DB names another)", path);
+		} else
+			xasprintf(cause, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		xasprintf(cause, "%s: not a database file", path);
+		return NULL;
+	}
+	db = xcalloc(1, sizeof *db);
+	db->path = xstrdup(path);
+
+	/*
+	 * A WAL database needs its -shm file even to be read. When it is absent
+	 * and cannot be made (a copy in a read-only folder), read the file as
+	 * it is: it is not being written, since no daemon is using it there.
+	 */
+	if (db_try_open(db, "mode=ro", &tables, cause) != 0) {
+		free(*cause);
+		*cause = NULL;
+		if (db_try_open(db, "mode=ro&immutable=1", &tables, cause) != 0)
+			goto fail;
+	}
+	if (tables != 6) {
+		xasprintf(cause, "%s: not a benchd database (it has no plans and runs "
+		    "tables)", path);
+		goto fail;
+	}
+	return db;
+fail:
+	db_close(db);
+	return NULL;
+}
+
+/* Close the database; every statement is finalized by then. */
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->sql != NULL && sqlite3_close(db->sql) != SQLITE_OK)
+		fatalx("sqlite3_close: a statement was left unfinalized");
+	free(db->path);
+	free(db);
+}
+
+/* Prepare sql, bound to plan id when it takes one: the statement, or NULL with *cause. */
+static sqlite3_stmt *
+db_prepare(struct db *db, const char *sql, long long id, char **cause)
+{
+	sqlite3_stmt *stmt;
+
+	if (sqlite3_prepare_v2(db->sql, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", db->path, sqlite3_errmsg(db->sql));
+		return NULL;
+	}
+	if (sqlite3_bind_parameter_count(stmt) > 0)
+		sqlite3_bind_int64(stmt, 1, id);
+	return stmt;
+}
+
+/* Step a statement: 1 for a row, 0 at the end, -1 with *cause on error. */
+static int
+db_step(struct db *db, sqlite3_stmt *stmt, char **cause)
+{
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		return 1;
+	case SQLITE_DONE:
+		return 0;
+	default:
+		xasprintf(cause, "%s: %s", db->path, sqlite3_errmsg(db->sql));
+		return -1;
+	}
+}
+
+/* Column i as a new string, NULL when NULL. */
+static char *
+db_text(sqlite3_stmt *stmt, int i)
+{
+	const unsigned char *s = sqlite3_column_text(stmt, i);
+
+	return s != NULL ? xstrdup((const char *)s) : NULL;
+}
+
+/* Column i as a new string, "" when NULL (for NOT NULL columns). */
+static char *
+db_text_nn(sqlite3_stmt *stmt, int i)
+{
+	char *s = db_text(stmt, i);
+
+	return s != NULL ? s : xstrdup("");
+}
+
+/* Column i as a number, NaN when NULL. */
+static double
+db_real(sqlite3_stmt *stmt, int i)
+{
+	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
+		return NAN;
+	return sqlite3_column_double(stmt, i);
+}
+
+/* Make room for one more element in *v (of n, capacity *cap). */
+static void *
+db_grow(void *v, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap == 0 ? 8 : *cap * 2;
+	return xreallocarray(v, *cap, size);
+}
+
+/* Every plan with its counts of runs. */
+int
+db_plans(struct db *db, struct db_plan_row **rows, size_t *nrows, char **cause)
+{
+	sqlite3_stmt *stmt;
+	struct db_plan_row *v = NULL, *r;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	if ((stmt = db_prepare(db, db_sql_plans, 0, cause)) == NULL)
+		return -1;
+	while ((rc = db_step(db, stmt, cause)) == 1) {
+		v = db_grow(v, n, &cap, sizeof *v);
+		r = &v[n++];
+		r->id = sqlite3_column_int64(stmt, 0);
+		r->name = db_text_nn(stmt, 1);
+		r->state = db_text_nn(stmt, 2);
+		r->submitted_at = db_real(stmt, 3);
+		r->runs_total = sqlite3_column_int64(stmt, 4);
+		r->runs_done = sqlite3_column_int64(stmt, 5);
+		r->runs_ok = sqlite3_column_int64(stmt, 6);
+	}
+	sqlite3_finalize(stmt);
+	if (rc == -1) {
+		db_plan_rows_free(v, n);
+		return -1;
+	}
+	*rows = v;
+	*nrows = n;
+	return 0;
+}
+
+/* Free what db_plans returned. */
+void
+db_plan_rows_free(struct db_plan_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].name);
+		free(rows[i].state);
+	}
+	free(rows);
+}
+
+/* Fill a run from a row of db_sql_runs. */
+static void
+db_run_read(sqlite3_stmt *stmt, struct db_run *r)
+{
+	memset(r, 0, sizeof *r);
+	r->id = sqlite3_column_int64(stmt, 0);
+	r->seq = sqlite3_column_int64(stmt, 1);
+	r->attempt = sqlite3_column_int64(stmt, 2);
+	r->condition = db_text_nn(stmt, 3);
+	r->kind = db_text_nn(stmt, 4);
+	r->cache_policy = db_text_nn(stmt, 5);
+	r->cold_method = db_text(stmt, 6);
+	r->state = db_text_nn(stmt, 7);
+	r->error = db_text(stmt, 8);
+	r->cpus = db_text(stmt, 9);
+	r->cpu_governor = db_text(stmt, 10);
+	r->exit_code = db_real(stmt, 11);
+	r->term_signal = db_real(stmt, 12);
+	r->spawned_at = db_real(stmt, 13);
+	r->ended_at = db_real(stmt, 14);
+	r->resident_before_pct = db_real(stmt, 15);
+	r->footprint_files = db_real(stmt, 16);
+	r->footprint_bytes = db_real(stmt, 17);
+	r->evict_ms = db_real(stmt, 18);
+	r->user_cpu_s = db_real(stmt, 19);
+	r->sys_cpu_s = db_real(stmt, 20);
+	r->major_faults = db_real(stmt, 21);
+	r->minor_faults = db_real(stmt, 22);
+	r->inblock = db_real(stmt, 23);
+	r->max_rss_kb = db_real(stmt, 24);
+	r->loadavg_1m = db_real(stmt, 25);
+	r->mem_free_kb = db_real(stmt, 26);
+	r->mem_cached_kb = db_real(stmt, 27);
+}
+
+/*
+ * The run with this id. The detail queries come in the runs' own order, so
+ * *hint (the last index found) is almost always the answer.
+ */
+static struct db_run *
+db_run_find(struct db_plan *p, long long id, size_t *hint)
+{
+	for (size_t k = 0; k < p->nruns; k++) {
+		size_t i = (*hint + k) % p->nruns;
+
+		if (p->runs[i].id == id) {
+			*hint = i;
+			return &p->runs[i];
+		}
+	}
+	return NULL;
+}
+
+/* Add name to a list of names unless it is there already. */
+static void
+db_name_add(char ***names, size_t *n, size_t *cap, const char *name)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp((*names)[i], name) == 0)
+			return;
+	}
+	*names = db_grow(*names, *n, cap, sizeof **names);
+	(*names)[(*n)++] = xstrdup(name);
+}
+
+/* Move the name at index from to index to, shifting those between. */
+static void
+db_name_move(char **names, size_t from, size_t to)
+{
+	char *name = names[from];
+
+	if (from < to)
+		memmove(&names[from], &names[from + 1], (to - from) * sizeof *names);
+	else
+		memmove(&names[to + 1], &names[to], (from - to) * sizeof *names);
+	names[to] = name;
+}
+
+/* Put launch first and total last in the plan's list of stages. */
+static void
+db_stages_order(struct db_plan *p)
+{
+	for (size_t i = 0; i < p->nstages; i++) {
+		if (strcmp(p->stages[i], "launch") == 0) {
+			db_name_move(p->stages, i, 0);
+			break;
+		}
+	}
+	for (size_t i = 0; i < p->nstages; i++) {
+		if (strcmp(p->stages[i], "total") == 0) {
+			db_name_move(p->stages, i, p->nstages - 1);
+			break;
+		}
+	}
+}
+
+/* Read the stages of every run of the plan. */
+static int
+db_load_stages(struct db *db, struct db_plan *p, char **cause)
+{
+	sqlite3_stmt *stmt;
+	struct db_run *r;
+	size_t hint = 0, cap = 0, ncap = 0;
+	long long last = -1;
+	int rc;
+
+	if ((stmt = db_prepare(db, db_sql_stages, p->id, cause)) == NULL)
+		return -1;
+	while ((rc = db_step(db, stmt, cause)) == 1) {
+		struct db_stage *s;
+
+		if ((r = db_run_find(p, sqlite3_column_int64(stmt, 0), &hint)) == NULL)
+			continue;
+		if (r->id != last) {
+			cap = 0;
+			last = r->id;
+		}
+		r->stages = db_grow(r->stages, r->nstages, &cap, sizeof *r->stages);
+		s = &r->stages[r->nstages++];
+		s->name = db_text_nn(stmt, 1);
+		s->start_s = db_real(stmt, 2);
+		s->end_s = db_real(stmt, 3);
+		s->duration_s = db_real(stmt, 4);
+		db_name_add(&p->stages, &p->nstages, &ncap, s->name);
+	}
+	sqlite3_finalize(stmt);
+	db_stages_order(p);
+	return rc;
+}
+
+/* Read the metrics of every run of the plan. */
+static int
+db_load_metrics(struct db *db, struct db_plan *p, char **cause)
+{
+	sqlite3_stmt *stmt;
+	struct db_run *r;
+	size_t hint = 0, cap = 0;
+	long long last = -1;
+	int rc;
+
+	if ((stmt = db_prepare(db, db_sql_metrics, p->id, cause)) == NULL)
+		return -1;
+	while ((rc = db_step(db, stmt, cause)) == 1) {
+		struct db_metric *m;
+
+		if ((r = db_run_find(p, sqlite3_column_int64(stmt, 0), &hint)) == NULL)
+			continue;
+		if (r->id != last) {
+			cap = 0;
+			last = r->id;
+		}
+		r->metrics = db_grow(r->metrics, r->nmetrics, &cap, sizeof *r->metrics);
+		m = &r->metrics[r->nmetrics++];
+		m->name = db_text_nn(stmt, 1);
+		m->value = db_real(stmt, 2);
+		m->unit = db_text(stmt, 3);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* Read the runtime info of every run of the plan. */
+static int
+db_load_info(struct db *db, struct db_plan *p, char **cause)
+{
+	sqlite3_stmt *stmt;
+	struct db_run *r;
+	size_t hint = 0, cap = 0;
+	long long last = -1;
+	int rc;
+
+	if ((stmt = db_prepare(db, db_sql_info, p->id, cause)) == NULL)
+		return -1;
+	while ((rc = db_step(db, stmt, cause)) == 1) {
+		struct db_kv *kv;
+
+		if ((r = db_run_find(p, sqlite3_column_int64(stmt, 0), &hint)) == NULL)
+			continue;
+		if (r->id != last) {
+			cap = 0;
+			last = r->id;
+		}
+		r->info = db_grow(r->info, r->ninfo, &cap, sizeof *r->info);
+		kv = &r->info[r->ninfo++];
+		kv->key = db_text_nn(stmt, 1);
+		kv->value = db_text_nn(stmt, 2);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* Read the plan's runs, in the order they ran, and the conditions in first-run order. */
+static int
+db_load_runs(struct db *db, struct db_plan *p, char **cause)
+{
+	sqlite3_stmt *stmt;
+	size_t cap = 0, ccap = 0;
+	int rc;
+
+	if ((stmt = db_prepare(db, db_sql_runs, p->id, cause)) == NULL)
+		return -1;
+	while ((rc = db_step(db, stmt, cause)) == 1) {
+		p->runs = db_grow(p->runs, p->nruns, &cap, sizeof *p->runs);
+		db_run_read(stmt, &p->runs[p->nruns]);
+		db_name_add(&p->conditions, &p->nconditions, &ccap,
+		    p->runs[p->nruns].condition);
+		p->nruns++;
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* Read the plan's footprint counts. */
+static int
+db_load_footprint(struct db *db, struct db_plan *p, char **cause)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((stmt = db_prepare(db, db_sql_footprint, p->id, cause)) == NULL)
+		return -1;
+	if ((rc = db_step(db, stmt, cause)) == 1) {
+		p->footprint_files = sqlite3_column_int64(stmt, 0);
+		p->footprint_shared = sqlite3_column_int64(stmt, 1);
+		p->footprint_bytes = sqlite3_column_double(stmt, 2);
+		rc = 0;
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/*
+ * Load a plan and everything about its runs. The queries run inside one read
+ * transaction, so a run the daemon records meanwhile is either all there or
+ * not at all.
+ */
+int
+db_plan_load(struct db *db, long long id, struct db_plan **out, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct db_plan *p = NULL;
+	int rc;
+
+	if (sqlite3_exec(db->sql, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", db->path, sqlite3_errmsg(db->sql));
+		return -1;
+	}
+	if ((stmt = db_prepare(db, db_sql_plan, id, cause)) == NULL)
+		goto fail;
+	if ((rc = db_step(db, stmt, cause)) != 1) {
+		sqlite3_finalize(stmt);
+		sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+		return rc;
+	}
+	p = xcalloc(1, sizeof *p);
+	p->id = sqlite3_column_int64(stmt, 0);
+	p->name = db_text_nn(stmt, 1);
+	p->state = db_text_nn(stmt, 2);
+	p->error = db_text(stmt, 3);
+	p->source_path = db_text_nn(stmt, 4);
+	p->submitted_at = db_real(stmt, 5);
+	p->finished_at = db_real(stmt, 6);
+	sqlite3_finalize(stmt);
+
+	if (db_load_runs(db, p, cause) != 0 || db_load_stages(db, p, cause) != 0 ||
+	    db_load_metrics(db, p, cause) != 0 || db_load_info(db, p, cause) != 0 ||
+	    db_load_footprint(db, p, cause) != 0)
+		goto fail;
+	sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+	*out = p;
+	return 1;
+fail:
+	sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	db_plan_free(p);
+	return -1;
+}
+
+/* Free one run's strings and lists. */
+static void
+db_run_clear(struct db_run *r)
+{
+	free(r->condition);
+	free(r->kind);
+	free(r->cache_policy);
+	free(r->cold_method);
+	free(r->state);
+	free(r->error);
+	free(r->cpus);
+	free(r->cpu_governor);
+	for (size_t i = 0; i < r->nstages; i++)
+		free(r->stages[i].name);
+	free(r->stages);
+	for (size_t i = 0; i < r->nmetrics; i++) {
+		free(r->metrics[i].name);
+		free(r->metrics[i].unit);
+	}
+	free(r->metrics);
+	for (size_t i = 0; i < r->ninfo; i++) {
+		free(r->info[i].key);
+		free(r->info[i].value);
+	}
+	free(r->info);
+}
+
+/* Free a loaded plan. */
+void
+db_plan_free(struct db_plan *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->nruns; i++)
+		db_run_clear(&p->runs[i]);
+	free(p->runs);
+	for (size_t i = 0; i < p->nstages; i++)
+		free(p->stages[i]);
+	free(p->stages);
+	for (size_t i = 0; i < p->nconditions; i++)
+		free(p->conditions[i]);
+	free(p->conditions);
+	free(p->name);
+	free(p->state);
+	free(p->error);
+	free(p->source_path);
+	free(p);
+}
+
+/* A run's stage duration, or NaN. */
+double
+db_run_stage(const struct db_run *r, const char *name)
+{
+	for (size_t i = 0; i < r->nstages; i++) {
+		if (strcmp(r->stages[i].name, name) == 0)
+			return r->stages[i].duration_s;
+	}
+	return NAN;
+}
+
+/* A run's metric, or NaN. */
+double
+db_run_metric(const struct db_run *r, const char *name)
+{
+	for (size_t i = 0; i < r->nmetrics; i++) {
+		if (strcmp(r->metrics[i].name, name) == 0)
+			return r->metrics[i].value;
+	}
+	return NAN;
+}
+
+/* A run's runtime info line, or NULL. */
+const char *
+db_run_info(const struct db_run *r, const char *key)
+{
+	for (size_t i = 0; i < r->ninfo; i++) {
+		if (strcmp(r->info[i].key, key) == 0)
+			return r->info[i].value;
+	}
+	return NULL;
+}

@@ -1,0 +1,133 @@
+/*
+ * db.h: benchctl's reading of the benchd database: opened read-only (no
+ * daemon needed, a copy from another machine will do), every SQL query of the
+ * client, results as plain structs that hold no database handle.
+ *
+ * Numbers that may be NULL in the database are doubles, NaN when NULL (whole
+ * numbers such as major_faults included: exact up to 2^53).
+ */
+#ifndef BENCHD_DB_H
+#define BENCHD_DB_H
+
+#include <stddef.h>
+
+struct db;
+
+/* One line of the plans list. */
+struct db_plan_row {
+	long long	 id;
+	char		*name;
+	char		*state;
+	double		 submitted_at;
+	long long	 runs_total;	/* runs of the plan, each seq once (its latest attempt) */
+	long long	 runs_done;	/* of those, ended: ok, failed or timeout */
+	long long	 runs_ok;
+};
+
+/* A stage of a run; launch and total start before the child's t=0. */
+struct db_stage {
+	char	*name;
+	double	 start_s;
+	double	 end_s;
+	double	 duration_s;
+};
+
+/* A number a run reported (avg_latency_ms, ...). */
+struct db_metric {
+	char	*name;
+	double	 value;
+	char	*unit;		/* NULL when none */
+};
+
+/* A line of a run's runtime info. */
+struct db_kv {
+	char	*key;
+	char	*value;
+};
+
+/* One row of runs, with its stages, metrics and runtime info. */
+struct db_run {
+	long long		 id;
+	long long		 seq;
+	long long		 attempt;
+	char			*condition;
+	char			*kind;		/* probe, warmup, measured */
+	char			*cache_policy;	/* cold, warm, none */
+	char			*cold_method;	/* NULL unless cold */
+	char			*state;
+	char			*error;		/* NULL unless it failed */
+	char			*cpus;		/* NULL when not pinned */
+	char			*cpu_governor;	/* NULL when unknown */
+	double			 exit_code;
+	double			 term_signal;
+	double			 spawned_at;
+	double			 ended_at;
+	double			 resident_before_pct;
+	double			 footprint_files;
+	double			 footprint_bytes;
+	double			 evict_ms;
+	double			 user_cpu_s;
+	double			 sys_cpu_s;
+	double			 major_faults;
+	double			 minor_faults;
+	double			 inblock;
+	double			 max_rss_kb;
+	double			 loadavg_1m;
+	double			 mem_free_kb;
+	double			 mem_cached_kb;
+	struct db_stage		*stages;	/* in order of start */
+	size_t			 nstages;
+	struct db_metric	*metrics;
+	size_t			 nmetrics;
+	struct db_kv		*info;		/* in the order printed */
+	size_t			 ninfo;
+};
+
+/* A plan and all its runs. */
+struct db_plan {
+	long long	 id;
+	char		*name;
+	char		*state;
+	char		*error;			/* NULL unless it failed */
+	char		*source_path;
+	double		 submitted_at;
+	double		 finished_at;		/* NaN while not finished */
+	struct db_run	*runs;			/* by seq, then attempt */
+	size_t		 nruns;
+	char		**stages;		/* every stage name seen, launch first, total last */
+	size_t		 nstages;
+	char		**conditions;		/* in the order they first ran (the plan's) */
+	size_t		 nconditions;
+	long long	 footprint_files;	/* the probe's footprint, shared files included */
+	long long	 footprint_shared;
+	double		 footprint_bytes;
+};
+
+/*
+ * Open the database at path read-only. On error returns NULL and sets *cause
+ * to one line saying what is wrong and what to do (caller frees).
+ */
+struct db		*db_open(const char *path, char **cause);
+void			 db_close(struct db *);
+
+/* Every plan, oldest first. Returns 0, or -1 with *cause set. */
+int			 db_plans(struct db *, struct db_plan_row **rows, size_t *nrows,
+			    char **cause);
+void			 db_plan_rows_free(struct db_plan_row *, size_t);
+
+/*
+ * Load plan id with all its runs: 1 and *out when found, 0 when no such plan,
+ * -1 with *cause set on a database error.
+ */
+int			 db_plan_load(struct db *, long long id, struct db_plan **out,
+			    char **cause);
+void			 db_plan_free(struct db_plan *);
+
+/* A run's stage duration, or NaN when it has no such stage. */
+double			 db_run_stage(const struct db_run *, const char *name);
+/* A run's metric, or NaN when it reported no such number. */
+double			 db_run_metric(const struct db_run *, const char *name);
+/* A run's runtime info line, or NULL. */
+const char		*db_run_info(const struct db_run *, const char *key);
+
+#endif
