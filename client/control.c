@@ -532,9 +532,13 @@ watch_stage(struct watch *w, json_t *ev)
 	if (text == NULL)
 		return;
 	if (control_int(ev, "run_id", &run_id) && run_id != w->run_id) {
-		/* A run this watch never saw start: its number is unknown. */
+		/* A run this watch never saw start: take what the event says of it. */
 		w->run_id = run_id;
-		w->seq = 0;
+		if (!control_int(ev, "seq", &w->seq))
+			w->seq = 0;
+		control_int(ev, "runs_total", &w->runs_total);
+		control_keep(&w->condition, control_str(ev, "condition"));
+		control_keep(&w->kind, control_str(ev, "kind"));
 	}
 	control_keep(&w->stage, text);
 	if (!w->tty) {

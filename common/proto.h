@@ -21,7 +21,8 @@
  *     -> {"v":1,"ok":true}, then one event per line until the client leaves:
  *        {"v":1,"event":"run_started","plan_id","run_id","condition","kind","seq","runs_total",
  *         "runs_ended", "resident_before_pct"}
- *        {"v":1,"event":"stage","plan_id","run_id","t_s","text"}
+ *        {"v":1,"event":"stage","plan_id","run_id","condition","kind","seq","runs_total",
+ *         "t_s","text"}
  *        {"v":1,"event":"run_finished","plan_id","run_id","condition","kind","seq","state",
  *         "total_s","exit_code","runs_total","runs_ended","error"}
  *        {"v":1,"event":"plan_finished","plan_id","state","runs_total","runs_ok","error"}

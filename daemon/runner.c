@@ -382,9 +382,11 @@ run_send_events(struct run *run)
 	for (; run->events_sent < res->nevents; run->events_sent++) {
 		const struct stagelog_event *e = &res->events[run->events_sent];
 
-		server_broadcast(d->server, run->q.plan_id, json_pack("{si s:s sI sI sf ss}",
-		    "v", 1, "event", "stage", "plan_id", (json_int_t)run->q.plan_id,
-		    "run_id", (json_int_t)run->q.id, "t_s", e->t_s, "text", e->text));
+		server_broadcast(d->server, run->q.plan_id, json_pack(
+		    "{si s:s sI sI ss ss si sI sf ss}", "v", 1, "event", "stage",
+		    "plan_id", (json_int_t)run->q.plan_id, "run_id", (json_int_t)run->q.id,
+		    "condition", run->q.condition, "kind", run->q.kind, "seq", run->q.seq,
+		    "runs_total", (json_int_t)run->runs_total, "t_s", e->t_s, "text", e->text));
 	}
 }
 

@@ -17,10 +17,8 @@ for _ in $(seq 100); do
 done
 
 echo "== benchd is up (log: var/benchd.log); submitting configs/demo.yaml"
-out=$(build/benchctl submit configs/demo.yaml)
-echo "$out"
-plan=$(sed -n 's/^plan \([0-9]*\) queued.*/\1/p' <<<"$out")
-build/benchctl watch "$plan" || true
+build/benchctl submit configs/demo.yaml --wait || true
+plan=$(sqlite3 var/bench.db 'SELECT max(id) FROM plans')
 echo
 build/benchctl summary "$plan"
 echo
