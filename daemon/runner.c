@@ -25,6 +25,7 @@
 #define RUNNER_DRAIN_GRACE_MS	2000	/* after exit, how long the pipes may stay open */
 #define RUNNER_OUTPUT_MAX	(1024 * 1024)	/* kept of each stream */
 #define RUNNER_READ_SIZE	(64 * 1024)
+#define RUNNER_EVENTS_PER_S	50	/* stage events sent to watchers, per run */
 
 extern char **environ;
 
@@ -73,6 +74,8 @@ struct run {
 
 	struct stagelog		*log;
 	size_t			 events_sent;
+	double			 tokens;	/* stage events that may be sent now */
+	uint64_t		 tokens_at;	/* uv_now() when tokens was last topped up */
 	char			*command;
 	double			 spawned_at;	/* CLOCK_REALTIME */
 	uint64_t		 spawned_ns;	/* uv_hrtime() */
@@ -372,16 +375,35 @@ run_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	*buf = uv_buf_init(s->buf, sizeof s->buf);
 }
 
-/* Send watchers the lines the child printed since the last time. */
+/*
+ * Send watchers the lines the child printed since the last time, at most
+ * RUNNER_EVENTS_PER_S a second (after a burst of as many): beyond that only
+ * the latest line is sent, so a child printing thousands of lines a second
+ * cannot flood a watcher. Every line is in the database all the same. With
+ * flush (the run is over) the latest line goes out whatever the rate.
+ */
 static void
-run_send_events(struct run *run)
+run_send_events(struct run *run, int flush)
 {
 	const struct stagelog_result *res = stagelog_result(run->log);
 	struct benchd *d = run->runner->d;
+	uint64_t now = uv_now(d->loop);
 
-	for (; run->events_sent < res->nevents; run->events_sent++) {
-		const struct stagelog_event *e = &res->events[run->events_sent];
+	run->tokens += (double)(now - run->tokens_at) * RUNNER_EVENTS_PER_S / 1000.0;
+	if (run->tokens > RUNNER_EVENTS_PER_S)
+		run->tokens = RUNNER_EVENTS_PER_S;
+	run->tokens_at = now;
+	while (run->events_sent < res->nevents) {
+		const struct stagelog_event *e;
 
+		if (run->tokens < 1) {
+			/* Over the rate: skip to the latest line, sent when there is room. */
+			run->events_sent = res->nevents - 1;
+			if (!flush)
+				break;
+		}
+		e = &res->events[run->events_sent++];
+		run->tokens -= 1;
 		server_broadcast(d->server, run->q.plan_id, json_pack(
 		    "{si s:s sI sI ss ss si sI sf ss}", "v", 1, "event", "stage",
 		    "plan_id", (json_int_t)run->q.plan_id, "run_id", (json_int_t)run->q.id,
@@ -410,7 +432,7 @@ run_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 		}
 		if (s == &run->out) {
 			stagelog_feed(run->log, buf->base, n);
-			run_send_events(run);
+			run_send_events(run, 0);
 		}
 		return;
 	}
@@ -572,7 +594,7 @@ run_record(struct run *run)
 	enum store_run_state state;
 
 	stagelog_finish(run->log);
-	run_send_events(run);
+	run_send_events(run, 1);
 	log = stagelog_result(run->log);
 	if (run->forced != RUN_PENDING)
 		state = run->forced;
@@ -691,6 +713,8 @@ run_create(struct runner *r, const struct store_run *q)
 	run->q = *q;
 	run->forced = RUN_PENDING;
 	run->log = stagelog_create();
+	run->tokens = RUNNER_EVENTS_PER_S;
+	run->tokens_at = uv_now(d->loop);
 	run->out.run = run->err.run = run;
 	uv_pipe_init(d->loop, &run->out.pipe, 0);
 	uv_pipe_init(d->loop, &run->err.pipe, 0);

@@ -17,7 +17,8 @@
 #include "xmalloc.h"
 
 #define SERVER_READ_SIZE	(64 * 1024)
-#define SERVER_WATCH_BACKLOG	(8 * 1024 * 1024)	/* unread events before a watcher is dropped */
+#define SERVER_BACKLOG		(1024 * 1024)	/* unread replies before we stop reading a client */
+#define SERVER_WATCH_BACKLOG	(1024 * 1024)	/* unread events before a watcher is dropped */
 
 /* One connected client. Freed in its close callback. */
 struct client {
@@ -26,10 +27,17 @@ struct client {
 	char			*buf;		/* bytes of an unfinished line */
 	size_t			 len;
 	int			 closing;
+	int			 paused;	/* not reading until its replies are read */
 	int			 watching;
 	int64_t			 watch_plan;	/* 0: every plan */
 	unsigned		 uid;
 	LIST_ENTRY(client)	 entry;
+};
+
+/* A write request with its own buffer, freed when the write is done. */
+struct server_write {
+	uv_write_t	 req;
+	char		*data;
 };
 
 struct server {
@@ -40,6 +48,8 @@ struct server {
 	int			 open_handles;
 	LIST_HEAD(, client)	 clients;
 };
+
+static void	server_write_cb(uv_write_t *, int);
 
 /* Check a socket path and its folder before binding: length, ownership, others' write access. */
 static int
@@ -181,22 +191,6 @@ server_client_finish(struct client *c)
 	}
 }
 
-/* A write request with its own buffer, freed when the write is done. */
-struct server_write {
-	uv_write_t	 req;
-	char		*data;
-};
-
-/* A write finished (or failed because the client left). */
-static void
-server_write_cb(uv_write_t *req, int status)
-{
-	struct server_write *w = (struct server_write *)req;
-
-	(void)status;
-	free(w->data);
-	free(w);
-}
 
 /* Send one JSON message as a line. Steals msg. */
 static void
@@ -267,12 +261,56 @@ server_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	buf->len = SERVER_READ_SIZE;
 }
 
-/* Split what arrived into lines; a line over the cap gets an error and the client is closed. */
+/* Bytes written to a client that it has not read yet. */
+static size_t
+server_backlog(struct client *c)
+{
+	return uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe);
+}
+
+/*
+ * Answer the complete lines buffered for a client. A client that sends
+ * requests faster than it reads the replies is paused (no more reading) once
+ * SERVER_BACKLOG of replies wait, and resumed when it has read half of them,
+ * so it cannot make the daemon's memory grow. A line over the cap gets an
+ * error and the client is closed.
+ */
+static void
+server_drain(struct client *c)
+{
+	size_t start = 0;
+	char *nl;
+
+	while (!c->closing && !c->paused &&
+	    (nl = memchr(c->buf + start, '\n', c->len - start)) != NULL) {
+		size_t len = (size_t)(nl - (c->buf + start));
+
+		if (len > PROTO_LINE_MAX)
+			break;
+		server_line(c, c->buf + start, len);
+		start += len + 1;
+		if (server_backlog(c) > SERVER_BACKLOG) {
+			c->paused = 1;
+			uv_read_stop((uv_stream_t *)&c->pipe);
+		}
+	}
+	if (c->closing)
+		return;
+	memmove(c->buf, c->buf + start, c->len - start);
+	c->len -= start;
+	if (c->len > PROTO_LINE_MAX && memchr(c->buf, '\n', PROTO_LINE_MAX + 1) == NULL) {
+		log_warnx("client sent a line over %d bytes; closing it", PROTO_LINE_MAX);
+		server_send(c, server_error("request line over 1 MiB; send one JSON object per "
+		    "line, under 1 MiB"));
+		server_client_finish(c);
+	}
+}
+
+/* Take what arrived and answer the lines that are complete. */
 static void
 server_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
 	struct client *c = stream->data;
-	size_t start = 0;
 
 	if (nread < 0) {
 		free(buf->base);
@@ -283,25 +321,24 @@ server_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 	memcpy(c->buf + c->len, buf->base, (size_t)nread);
 	c->len += (size_t)nread;
 	free(buf->base);
+	server_drain(c);
+}
 
-	for (size_t i = 0; i < c->len && !c->closing; i++) {
-		if (c->buf[i] != '\n')
-			continue;
-		if (i - start > PROTO_LINE_MAX)
-			break;
-		server_line(c, c->buf + start, i - start);
-		start = i + 1;
-	}
-	if (c->closing)
+/* A write finished (or was cancelled because the client left); a paused client may go on. */
+static void
+server_write_cb(uv_write_t *req, int status)
+{
+	struct server_write *w = (struct server_write *)req;
+	struct client *c = req->handle->data;
+
+	free(w->data);
+	free(w);
+	if (status != 0 || c->closing || !c->paused || server_backlog(c) > SERVER_BACKLOG / 2)
 		return;
-	memmove(c->buf, c->buf + start, c->len - start);
-	c->len -= start;
-	if (c->len > PROTO_LINE_MAX) {
-		log_warnx("client sent a line over %d bytes; closing it", PROTO_LINE_MAX);
-		server_send(c, server_error("request line over 1 MiB; send one JSON object per "
-		    "line, under 1 MiB"));
-		server_client_finish(c);
-	}
+	c->paused = 0;
+	server_drain(c);
+	if (!c->paused && !c->closing)
+		uv_read_start((uv_stream_t *)&c->pipe, server_alloc_cb, server_read_cb);
 }
 
 /* A new client: accept it if it runs as our uid (or root), else refuse and say so in the log. */
@@ -410,7 +447,7 @@ server_broadcast(struct server *srv, int64_t plan_id, json_t *ev)
 	LIST_FOREACH(c, &srv->clients, entry) {
 		if (!c->watching || c->closing || (c->watch_plan != 0 && c->watch_plan != plan_id))
 			continue;
-		if (uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) > SERVER_WATCH_BACKLOG) {
+		if (server_backlog(c) > SERVER_WATCH_BACKLOG) {
 			log_warnx("a watcher has not read %d MiB of events; dropping it",
 			    SERVER_WATCH_BACKLOG >> 20);
 			server_client_close(c);
