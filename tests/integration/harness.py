@@ -108,6 +108,28 @@ class Daemon:
             time.sleep(0.05)
         raise AssertionError("timed out waiting for %s\n%s" % (what, self.log()))
 
+    def proc_status(self, field):
+        """A field of /proc/PID/status of benchd in kB (VmHWM: peak RSS, VmRSS: RSS now)."""
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+        raise AssertionError("no %s in /proc/%d/status" % (field, self.proc.pid))
+
+    def peak_rss_kb(self):
+        """benchd's peak resident set so far (VmHWM), in kB."""
+        return self.proc_status("VmHWM")
+
+    def fd_count(self):
+        """How many file descriptors benchd has open now."""
+        return len(os.listdir("/proc/%d/fd" % self.proc.pid))
+
+
+def sanitized():
+    """Whether BENCHD was built with AddressSanitizer (it uses more memory, and runs slower)."""
+    with open(BENCHD, "rb") as f:
+        return b"__asan_init" in f.read()
+
 
 class DaemonTest(unittest.TestCase):
     """A test case with a fresh daemon folder; the daemon is stopped afterwards."""
