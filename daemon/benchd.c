@@ -120,9 +120,11 @@ main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
+			free(d.socket_path);	/* the last one given wins */
 			d.socket_path = paths_absolute(optarg);
 			break;
 		case 'd':
+			free(d.db_path);
 			d.db_path = paths_absolute(optarg);
 			break;
 		case 'l':
