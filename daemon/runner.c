@@ -9,11 +9,11 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "benchd.h"
 #include "cache.h"
+#include "clock.h"
 #include "log.h"
 #include "plan.h"
 #include "server.h"
@@ -139,16 +139,6 @@ static double
 runner_tv(struct timeval tv)
 {
 	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
-}
-
-/* Now, in unix seconds with microseconds. */
-static double
-runner_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000) / 1e6;
 }
 
 /* Quote one word for a shell, only when it needs it. */
@@ -624,7 +614,7 @@ run_record(struct run *run)
 	res = (struct store_result){
 		.run_id = run->q.id, .state = state, .has_exit = run->exited,
 		.exit_code = run->term_signal != 0 ? 128 + run->term_signal : (int)run->exit_status,
-		.term_signal = run->term_signal, .ended_at = runner_now(), .error = run->error,
+		.term_signal = run->term_signal, .ended_at = clock_unix_now(), .error = run->error,
 		.log = log, .extra = extra, .nextra = run_own_stages(run, log, extra),
 		.out = { { run->out.kept, run->out.len, run->out.total },
 		    { run->err.kept, run->err.len, run->err.total } },
@@ -790,7 +780,7 @@ run_spawn(struct run *run, char **cause)
 	opts.stdio = stdio;
 
 	getrusage(RUSAGE_CHILDREN, &run->ru_before);
-	run->spawned_at = runner_now();
+	run->spawned_at = clock_unix_now();
 	run->spawned_ns = uv_hrtime();
 	rc = uv_spawn(d->loop, &run->proc, &opts);
 	run->proc_init = 1;
@@ -819,7 +809,7 @@ run_start_failed(struct run *run, char *cause)
 
 	log_warnx("run %lld: %s", (long long)run->q.id, cause);
 	store_run_start(d->store, &(struct store_start){ .run_id = run->q.id,
-	    .spawned_at = runner_now(), .pid = -1, .command = run->command,
+	    .spawned_at = clock_unix_now(), .pid = -1, .command = run->command,
 	    .resident_before_pct = NAN, .footprint_files = -1, .footprint_bytes = -1,
 	    .evict_ms = NAN, .evict_failed = -1, .loadavg_1m = NAN, .mem_free_kb = -1,
 	    .mem_cached_kb = -1 });

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -105,16 +105,6 @@ const char *
 store_errmsg(struct store *st)
 {
 	return sqlite3_errmsg(st->db);
-}
-
-/* Now, in unix seconds with microseconds. */
-static double
-store_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000) / 1e6;
 }
 
 /* Bind a double, or NULL when it is NaN (not measured). */
@@ -305,7 +295,7 @@ store_run_set_state(struct store *st, int64_t run_id, enum store_run_state state
 
 	sqlite3_bind_int64(s, 1, run_id);
 	sqlite3_bind_text(s, 2, store_run_state_name(state), -1, SQLITE_STATIC);
-	sqlite3_bind_double(s, 3, store_now());
+	sqlite3_bind_double(s, 3, clock_unix_now());
 	store_bind_text(s, 4, error);
 	return store_exec(st, s);
 }
@@ -394,7 +384,7 @@ store_plan_add(struct store *st, const char *name, const char *yaml, const char 
 		goto fail;
 	s = store_stmt(st, S_PLAN_ADD);
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_double(s, 2, store_now());
+	sqlite3_bind_double(s, 2, clock_unix_now());
 	sqlite3_bind_text(s, 3, yaml, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, source_path, -1, SQLITE_STATIC);
 	store_bind_count(s, 5, uid);
@@ -487,7 +477,7 @@ store_plan_set_state(struct store *st, int64_t plan_id, const char *state, const
 
 	sqlite3_bind_int64(s, 1, plan_id);
 	sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC);
-	sqlite3_bind_double(s, 3, store_now());
+	sqlite3_bind_double(s, 3, clock_unix_now());
 	store_bind_text(s, 4, error);
 	return store_exec(st, s);
 }
