@@ -1,7 +1,6 @@
 /* analysis.c: benchctl plans, runs and summary: the plans, their runs, and what the runs show. */
 #include "analysis.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -11,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -21,132 +21,25 @@ static const char analysis_summary_usage[] = "usage: benchctl summary PLAN_ID [-
 /* The runtime info lines the machine header names. */
 static const char *analysis_info_keys[] = { "python", "torch", "platform" };
 
-/* Print "benchctl: " and a message on one line of stderr. */
-static void __attribute__((format(printf, 1, 2)))
-analysis_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("benchctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-/* Print a command's usage to stderr; returns the usage error's exit status. */
-static int
-analysis_usage(const char *usage)
-{
-	fputs(usage, stderr);
-	return 2;
-}
-
-/* Point argv[0] at the full command so getopt's complaints read "benchctl runs: ...". */
-static void
-analysis_getopt_start(char **argv, const char *name)
-{
-	argv[0] = (char *)name;
-	optind = 0;	/* glibc: start afresh, the global options were parsed already */
-	opterr = 1;
-}
-
-/* Parse a positive plan id; 0 if s is not one. */
-long long
-analysis_plan_id(const char *s)
-{
-	char *end;
-	long long id;
-
-	errno = 0;
-	id = strtoll(s, &end, 10);
-	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 || id <= 0)
-		return 0;
-	return id;
-}
-
-/*
- * A copy of text from the database that is safe on a terminal: control
- * characters (a plan name is the user's, a runtime info line the child's)
- * become '?'.
- */
-static char *
-analysis_clean(const char *s)
-{
-	char *copy = xstrdup(s != NULL ? s : "");
-
-	for (unsigned char *p = (unsigned char *)copy; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	}
-	return copy;
-}
-
 /* Print a string cleaned for the terminal. */
 static void
 analysis_puts(const char *s)
 {
-	char *clean = analysis_clean(s);
+	char *clean = cli_clean(s, 0);
 
 	fputs(clean, stdout);
 	free(clean);
-}
-
-/* How many columns a UTF-8 string takes, one per character. */
-static size_t
-analysis_width(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++) {
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	}
-	return n;
 }
 
 /* Print s left-aligned in a column of width characters. */
 static void
 analysis_pad(const char *s, size_t width)
 {
-	size_t w = analysis_width(s);
+	size_t w = cli_width(s);
 
 	analysis_puts(s);
 	for (; w < width; w++)
 		putchar(' ');
-}
-
-/* "s" when n is not one. */
-static const char *
-analysis_plural(long long n)
-{
-	return n == 1 ? "" : "s";
-}
-
-/* Die unless jansson managed to build a value; it fails only when out of memory. */
-static json_t *
-analysis_jcheck(json_t *v)
-{
-	if (v == NULL)
-		fatalx("out of memory building JSON");
-	return v;
-}
-
-/* Set a member of a JSON object, or die. */
-static void
-analysis_jset(json_t *o, const char *key, json_t *v)
-{
-	if (json_object_set_new(o, key, analysis_jcheck(v)) != 0)
-		fatalx("out of memory building JSON");
-}
-
-/* Append to a JSON array, or die. */
-static void
-analysis_jappend(json_t *a, json_t *v)
-{
-	if (json_array_append_new(a, analysis_jcheck(v)) != 0)
-		fatalx("out of memory building JSON");
 }
 
 /* A number as JSON: null when it does not exist (NaN). */
@@ -194,16 +87,16 @@ analysis_load(const struct benchctl_env *env, long long id, struct db **dbp,
 	int rc;
 
 	if ((db = db_open(env->db, &cause)) == NULL) {
-		analysis_error("%s", cause);
+		cli_error("%s", cause);
 		free(cause);
 		return 1;
 	}
 	if ((rc = db_plan_load(db, id, planp, &cause)) != 1) {
 		if (rc == 0)
-			analysis_error("no plan %lld in %s (\"benchctl plans\" lists them)",
+			cli_error("no plan %lld in %s (\"benchctl plans\" lists them)",
 			    id, env->db);
 		else
-			analysis_error("%s", cause);
+			cli_error("%s", cause);
 		free(cause);
 		db_close(db);
 		return 1;
@@ -656,7 +549,7 @@ analysis_warn_cond(struct analysis *a, size_t ci)
 
 	if (c->failed + c->timeout > 0) {
 		xasprintf(&text, "%zu run%s left out:", c->failed + c->timeout,
-		    analysis_plural(c->failed + c->timeout));
+		    cli_plural(c->failed + c->timeout));
 		w = analysis_warn(a, "left_out", (int)ci, -1, NULL);
 		for (size_t i = 0; i < p->nruns; i++) {
 			const struct db_run *r = &p->runs[i];
@@ -677,7 +570,7 @@ analysis_warn_cond(struct analysis *a, size_t ci)
 			text = xstrdup("no ok runs (yet)");
 		else {
 			xasprintf(&text, "only %zu ok run%s (fewer than %d): too few to trust",
-			    c->ok, analysis_plural(c->ok), ANALYSIS_FEW_RUNS);
+			    c->ok, cli_plural(c->ok), ANALYSIS_FEW_RUNS);
 		}
 		analysis_warn(a, "few_runs", (int)ci, -1, text);
 		text = NULL;
@@ -704,7 +597,7 @@ analysis_warn_cond(struct analysis *a, size_t ci)
 	if (w != NULL) {
 		xasprintf(&w->text, "%zu %s run%s started with %s%.0f%% of the footprint "
 		    "cached: not really %s (%s)", w->nrun_ids, c->cache,
-		    analysis_plural(w->nrun_ids), cold ? "more than " : "less than ",
+		    cli_plural(w->nrun_ids), cold ? "more than " : "less than ",
 		    cold ? ANALYSIS_COLD_MAX_PCT : ANALYSIS_WARM_MIN_PCT, c->cache, text + 1);
 		free(text);
 	}
@@ -722,7 +615,7 @@ analysis_warn_outliers(struct analysis *a, size_t ci)
 		if (cell->noutliers == 0)
 			continue;
 		xasprintf(&text, "outlier%s (over %.0f MADs from the median):",
-		    analysis_plural(cell->noutliers), ANALYSIS_OUTLIER_MADS);
+		    cli_plural(cell->noutliers), ANALYSIS_OUTLIER_MADS);
 		w = analysis_warn(a, "outliers", (int)ci, (int)m, NULL);
 		for (size_t i = 0; i < cell->n; i++) {
 			if (!cell->outlier[i])
@@ -831,28 +724,27 @@ analysis_plans(const struct benchctl_env *env, int argc, char **argv)
 	char *cause = NULL, when[32], runs[48];
 	int ch, json = 0;
 
-	analysis_getopt_start(argv, "benchctl plans");
+	cli_getopt_start(argv, "benchctl plans");
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = 1;
 			break;
 		case 'h':
-			fputs(analysis_plans_usage, stdout);
-			fputs("List every plan in the database (--db): its id, name, state, when it"
+			return cli_usage(analysis_plans_usage,
+			    "List every plan in the database (--db): its id, name, state, when it"
 			    " was\nsubmitted (local time) and its runs ended (ok, failed or timed"
-			    " out) of all.\n", stdout);
-			return 0;
+			    " out) of all.\n");
 		default:
-			return analysis_usage(analysis_plans_usage);
+			return cli_usage(analysis_plans_usage, NULL);
 		}
 	}
 	if (optind != argc)
-		return analysis_usage(analysis_plans_usage);
+		return cli_usage(analysis_plans_usage, NULL);
 
 	if ((db = db_open(env->db, &cause)) == NULL ||
 	    db_plans(db, &rows, &nrows, &cause) != 0) {
-		analysis_error("%s", cause);
+		cli_error("%s", cause);
 		free(cause);
 		db_close(db);
 		return 1;
@@ -860,21 +752,21 @@ analysis_plans(const struct benchctl_env *env, int argc, char **argv)
 	db_close(db);
 
 	if (json) {
-		json_t *a = analysis_jcheck(json_array());
+		json_t *a = cli_jcheck(json_array());
 
 		for (size_t i = 0; i < nrows; i++) {
-			json_t *o = analysis_jcheck(json_object());
+			json_t *o = cli_jcheck(json_object());
 
 			analysis_fmt_time(rows[i].submitted_at, when, sizeof when);
-			analysis_jset(o, "id", json_integer(rows[i].id));
-			analysis_jset(o, "name", json_string(rows[i].name));
-			analysis_jset(o, "state", json_string(rows[i].state));
-			analysis_jset(o, "submitted_at", analysis_jreal(rows[i].submitted_at));
-			analysis_jset(o, "submitted", json_string(when));
-			analysis_jset(o, "runs_done", json_integer(rows[i].runs_done));
-			analysis_jset(o, "runs_ok", json_integer(rows[i].runs_ok));
-			analysis_jset(o, "runs_total", json_integer(rows[i].runs_total));
-			analysis_jappend(a, o);
+			cli_jset(o, "id", json_integer(rows[i].id));
+			cli_jset(o, "name", json_string(rows[i].name));
+			cli_jset(o, "state", json_string(rows[i].state));
+			cli_jset(o, "submitted_at", analysis_jreal(rows[i].submitted_at));
+			cli_jset(o, "submitted", json_string(when));
+			cli_jset(o, "runs_done", json_integer(rows[i].runs_done));
+			cli_jset(o, "runs_ok", json_integer(rows[i].runs_ok));
+			cli_jset(o, "runs_total", json_integer(rows[i].runs_total));
+			cli_jappend(a, o);
 		}
 		analysis_jprint(a);
 		db_plan_rows_free(rows, nrows);
@@ -887,7 +779,7 @@ analysis_plans(const struct benchctl_env *env, int argc, char **argv)
 		return 0;
 	}
 	for (size_t i = 0; i < nrows; i++)
-		wname = analysis_width(rows[i].name) > wname ? analysis_width(rows[i].name) : wname;
+		wname = cli_width(rows[i].name) > wname ? cli_width(rows[i].name) : wname;
 	printf("%4s  ", "ID");
 	analysis_pad("NAME", wname);
 	printf("  %-9s  %-19s  %s\n", "STATE", "SUBMITTED", "RUNS DONE");
@@ -1067,24 +959,24 @@ analysis_runs_csv(const struct db_plan *p, const struct analysis_col *cols, size
 static void
 analysis_runs_json(const struct db_plan *p, const struct analysis_col *cols, size_t ncols)
 {
-	json_t *a = analysis_jcheck(json_array());
+	json_t *a = cli_jcheck(json_array());
 	const char *s;
 	double v;
 
 	for (size_t i = 0; i < p->nruns; i++) {
-		json_t *o = analysis_jcheck(json_object());
+		json_t *o = cli_jcheck(json_object());
 
 		for (size_t k = 0; k < ncols; k++) {
 			if ((s = analysis_run_cell(p, &p->runs[i], k, &v)) != NULL)
-				analysis_jset(o, cols[k].name, json_string(s));
+				cli_jset(o, cols[k].name, json_string(s));
 			else if (cols[k].type == ANALYSIS_COL_INT)
-				analysis_jset(o, cols[k].name, analysis_jint(v));
+				cli_jset(o, cols[k].name, analysis_jint(v));
 			else
-				analysis_jset(o, cols[k].name, analysis_jreal(v));
+				cli_jset(o, cols[k].name, analysis_jreal(v));
 		}
 		if (p->runs[i].error != NULL)
-			analysis_jset(o, "error", json_string(p->runs[i].error));
-		analysis_jappend(a, o);
+			cli_jset(o, "error", json_string(p->runs[i].error));
+		cli_jappend(a, o);
 	}
 	analysis_jprint(a);
 }
@@ -1105,7 +997,7 @@ analysis_runs_text(const struct db_plan *p, const struct analysis_col *cols, siz
 			size_t w;
 
 			if ((s = analysis_run_cell(p, &p->runs[i], k, &v)) != NULL)
-				w = analysis_width(s);
+				w = cli_width(s);
 			else {
 				analysis_fmt_cell(v, cols[k].type, buf, sizeof buf);
 				w = strlen(buf);
@@ -1156,7 +1048,7 @@ analysis_runs(const struct benchctl_env *env, int argc, char **argv)
 	long long id;
 	int ch, nformats = 0;
 
-	analysis_getopt_start(argv, "benchctl runs");
+	cli_getopt_start(argv, "benchctl runs");
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
@@ -1168,28 +1060,26 @@ analysis_runs(const struct benchctl_env *env, int argc, char **argv)
 			nformats++;
 			break;
 		case 'h':
-			fputs(analysis_runs_usage, stdout);
-			fputs("One row per run of the plan, probe and warm-ups included, in the"
+			return cli_usage(analysis_runs_usage,
+			    "One row per run of the plan, probe and warm-ups included, in the"
 			    " order they ran:\nits state, how much of the footprint was cached"
 			    " before it (resident_before_pct),\neach stage's duration in seconds"
 			    " (launch first, total last), avg_latency_ms,\nmajor page faults and"
 			    " 512-byte blocks read. --csv is RFC 4180 with exact\nnumbers and"
-			    " empty cells for missing values (pandas.read_csv reads it as is).\n",
-			    stdout);
-			return 0;
+			    " empty cells for missing values (pandas.read_csv reads it as is).\n");
 		default:
-			return analysis_usage(analysis_runs_usage);
+			return cli_usage(analysis_runs_usage, NULL);
 		}
 	}
 	if (nformats > 1) {
-		analysis_error("runs: --json and --csv are exclusive");
-		return analysis_usage(analysis_runs_usage);
+		cli_error("runs: --json and --csv are exclusive");
+		return cli_usage(analysis_runs_usage, NULL);
 	}
 	if (argc - optind != 1)
-		return analysis_usage(analysis_runs_usage);
-	if ((id = analysis_plan_id(argv[optind])) == 0) {
-		analysis_error("runs: not a plan id: \"%s\"", argv[optind]);
-		return analysis_usage(analysis_runs_usage);
+		return cli_usage(analysis_runs_usage, NULL);
+	if ((id = cli_plan_id(argv[optind])) == 0) {
+		cli_error("runs: not a plan id: \"%s\"", argv[optind]);
+		return cli_usage(analysis_runs_usage, NULL);
 	}
 	if (analysis_load(env, id, &db, &plan) != 0)
 		return 1;
@@ -1212,17 +1102,17 @@ analysis_runs(const struct benchctl_env *env, int argc, char **argv)
 static json_t *
 analysis_json_warning(const struct analysis *a, const struct analysis_warning *w)
 {
-	json_t *o = analysis_jcheck(json_object()), *ids = analysis_jcheck(json_array());
+	json_t *o = cli_jcheck(json_object()), *ids = cli_jcheck(json_array());
 
-	analysis_jset(o, "kind", json_string(w->kind));
-	analysis_jset(o, "condition", w->cond >= 0 ?
+	cli_jset(o, "kind", json_string(w->kind));
+	cli_jset(o, "condition", w->cond >= 0 ?
 	    json_string(a->conds[w->cond].name) : json_null());
-	analysis_jset(o, "metric", w->metric >= 0 ?
+	cli_jset(o, "metric", w->metric >= 0 ?
 	    json_string(a->metrics[w->metric]) : json_null());
 	for (size_t i = 0; i < w->nrun_ids; i++)
-		analysis_jappend(ids, json_integer(w->run_ids[i]));
-	analysis_jset(o, "run_ids", ids);
-	analysis_jset(o, "text", json_string(w->text));
+		cli_jappend(ids, json_integer(w->run_ids[i]));
+	cli_jset(o, "run_ids", ids);
+	cli_jset(o, "text", json_string(w->text));
 	return o;
 }
 
@@ -1230,39 +1120,39 @@ analysis_json_warning(const struct analysis *a, const struct analysis_warning *w
 static json_t *
 analysis_json_cell(const struct analysis *a, size_t m, const struct analysis_cell *cell)
 {
-	json_t *o = analysis_jcheck(json_object()), *ci, *values, *outliers;
+	json_t *o = cli_jcheck(json_object()), *ci, *values, *outliers;
 
-	analysis_jset(o, "name", json_string(a->metrics[m]));
-	analysis_jset(o, "unit", json_string(a->units[m]));
-	analysis_jset(o, "n", json_integer((json_int_t)cell->s.n));
-	analysis_jset(o, "mean", analysis_jreal(cell->s.mean));
-	analysis_jset(o, "sd", analysis_jreal(cell->s.sd));
-	analysis_jset(o, "min", analysis_jreal(cell->s.min));
-	analysis_jset(o, "median", analysis_jreal(cell->s.median));
-	analysis_jset(o, "p90", analysis_jreal(cell->s.p90));
-	analysis_jset(o, "max", analysis_jreal(cell->s.max));
+	cli_jset(o, "name", json_string(a->metrics[m]));
+	cli_jset(o, "unit", json_string(a->units[m]));
+	cli_jset(o, "n", json_integer((json_int_t)cell->s.n));
+	cli_jset(o, "mean", analysis_jreal(cell->s.mean));
+	cli_jset(o, "sd", analysis_jreal(cell->s.sd));
+	cli_jset(o, "min", analysis_jreal(cell->s.min));
+	cli_jset(o, "median", analysis_jreal(cell->s.median));
+	cli_jset(o, "p90", analysis_jreal(cell->s.p90));
+	cli_jset(o, "max", analysis_jreal(cell->s.max));
 	if (cell->s.has_ci) {
-		ci = analysis_jcheck(json_object());
-		analysis_jset(ci, "lo", analysis_jreal(cell->s.ci_lo));
-		analysis_jset(ci, "hi", analysis_jreal(cell->s.ci_hi));
-		analysis_jset(ci, "coverage", analysis_jreal(cell->s.ci_coverage));
-		analysis_jset(ci, "rank", json_integer((json_int_t)cell->s.ci_rank));
-		analysis_jset(o, "median_ci", ci);
+		ci = cli_jcheck(json_object());
+		cli_jset(ci, "lo", analysis_jreal(cell->s.ci_lo));
+		cli_jset(ci, "hi", analysis_jreal(cell->s.ci_hi));
+		cli_jset(ci, "coverage", analysis_jreal(cell->s.ci_coverage));
+		cli_jset(ci, "rank", json_integer((json_int_t)cell->s.ci_rank));
+		cli_jset(o, "median_ci", ci);
 	} else
-		analysis_jset(o, "median_ci", json_null());
-	values = analysis_jcheck(json_array());
-	outliers = analysis_jcheck(json_array());
+		cli_jset(o, "median_ci", json_null());
+	values = cli_jcheck(json_array());
+	outliers = cli_jcheck(json_array());
 	for (size_t i = 0; i < cell->n; i++) {
-		json_t *v = analysis_jcheck(json_object());
+		json_t *v = cli_jcheck(json_object());
 
-		analysis_jset(v, "run_id", json_integer(cell->run_ids[i]));
-		analysis_jset(v, "value", analysis_jreal(cell->values[i]));
-		analysis_jappend(values, v);
+		cli_jset(v, "run_id", json_integer(cell->run_ids[i]));
+		cli_jset(v, "value", analysis_jreal(cell->values[i]));
+		cli_jappend(values, v);
 		if (cell->outlier[i])
-			analysis_jappend(outliers, json_integer(cell->run_ids[i]));
+			cli_jappend(outliers, json_integer(cell->run_ids[i]));
 	}
-	analysis_jset(o, "values", values);
-	analysis_jset(o, "outliers", outliers);
+	cli_jset(o, "values", values);
+	cli_jset(o, "outliers", outliers);
 	return o;
 }
 
@@ -1270,29 +1160,29 @@ analysis_json_cell(const struct analysis *a, size_t m, const struct analysis_cel
 static json_t *
 analysis_json_compare(const struct analysis *a, size_t m, const struct stats_compare *c)
 {
-	json_t *o = analysis_jcheck(json_object()), *ci;
+	json_t *o = cli_jcheck(json_object()), *ci;
 
-	analysis_jset(o, "name", json_string(a->metrics[m]));
-	analysis_jset(o, "unit", json_string(a->units[m]));
-	analysis_jset(o, "na", json_integer((json_int_t)c->na));
-	analysis_jset(o, "nb", json_integer((json_int_t)c->nb));
-	analysis_jset(o, "median_a", analysis_jreal(c->median_a));
-	analysis_jset(o, "median_b", analysis_jreal(c->median_b));
-	analysis_jset(o, "diff", analysis_jreal(c->diff));
-	analysis_jset(o, "rel", analysis_jreal(c->rel));
-	analysis_jset(o, "hl", analysis_jreal(c->hl));
+	cli_jset(o, "name", json_string(a->metrics[m]));
+	cli_jset(o, "unit", json_string(a->units[m]));
+	cli_jset(o, "na", json_integer((json_int_t)c->na));
+	cli_jset(o, "nb", json_integer((json_int_t)c->nb));
+	cli_jset(o, "median_a", analysis_jreal(c->median_a));
+	cli_jset(o, "median_b", analysis_jreal(c->median_b));
+	cli_jset(o, "diff", analysis_jreal(c->diff));
+	cli_jset(o, "rel", analysis_jreal(c->rel));
+	cli_jset(o, "hl", analysis_jreal(c->hl));
 	if (c->has_ci) {
-		ci = analysis_jcheck(json_object());
-		analysis_jset(ci, "lo", analysis_jreal(c->ci_lo));
-		analysis_jset(ci, "hi", analysis_jreal(c->ci_hi));
-		analysis_jset(ci, "coverage", analysis_jreal(c->ci_coverage));
-		analysis_jset(ci, "exact", json_boolean(c->ci_exact));
-		analysis_jset(o, "shift_ci", ci);
+		ci = cli_jcheck(json_object());
+		cli_jset(ci, "lo", analysis_jreal(c->ci_lo));
+		cli_jset(ci, "hi", analysis_jreal(c->ci_hi));
+		cli_jset(ci, "coverage", analysis_jreal(c->ci_coverage));
+		cli_jset(ci, "exact", json_boolean(c->ci_exact));
+		cli_jset(o, "shift_ci", ci);
 	} else
-		analysis_jset(o, "shift_ci", json_null());
-	analysis_jset(o, "u", analysis_jreal(c->u));
-	analysis_jset(o, "p", analysis_jreal(c->p));
-	analysis_jset(o, "p_exact", json_boolean(c->p_exact));
+		cli_jset(o, "shift_ci", json_null());
+	cli_jset(o, "u", analysis_jreal(c->u));
+	cli_jset(o, "p", analysis_jreal(c->p));
+	cli_jset(o, "p_exact", json_boolean(c->p_exact));
 	return o;
 }
 
@@ -1302,7 +1192,7 @@ analysis_json_head(const struct analysis *a, json_t *top)
 {
 	const struct db_plan *p = a->plan;
 	const struct db_run *first = p->nruns > 0 ? &p->runs[0] : NULL;
-	json_t *plan = analysis_jcheck(json_object()), *machine, *info, *fp;
+	json_t *plan = cli_jcheck(json_object()), *machine, *info, *fp;
 	const char *governor = NULL;
 	size_t total = 0;
 
@@ -1311,87 +1201,87 @@ analysis_json_head(const struct analysis *a, json_t *top)
 		if (governor == NULL)
 			governor = p->runs[i].cpu_governor;
 	}
-	analysis_jset(plan, "id", json_integer(p->id));
-	analysis_jset(plan, "name", json_string(p->name));
-	analysis_jset(plan, "state", json_string(p->state));
-	analysis_jset(plan, "submitted_at", analysis_jreal(p->submitted_at));
-	analysis_jset(plan, "finished_at", analysis_jreal(p->finished_at));
-	analysis_jset(plan, "error", analysis_jstr(p->error));
-	analysis_jset(plan, "source_path", json_string(p->source_path));
-	analysis_jset(plan, "runs_total", json_integer((json_int_t)total));
-	analysis_jset(plan, "measured_total", json_integer((json_int_t)a->measured_total));
-	analysis_jset(plan, "measured_ok", json_integer((json_int_t)a->measured_ok));
-	analysis_jset(top, "plan", plan);
+	cli_jset(plan, "id", json_integer(p->id));
+	cli_jset(plan, "name", json_string(p->name));
+	cli_jset(plan, "state", json_string(p->state));
+	cli_jset(plan, "submitted_at", analysis_jreal(p->submitted_at));
+	cli_jset(plan, "finished_at", analysis_jreal(p->finished_at));
+	cli_jset(plan, "error", analysis_jstr(p->error));
+	cli_jset(plan, "source_path", json_string(p->source_path));
+	cli_jset(plan, "runs_total", json_integer((json_int_t)total));
+	cli_jset(plan, "measured_total", json_integer((json_int_t)a->measured_total));
+	cli_jset(plan, "measured_ok", json_integer((json_int_t)a->measured_ok));
+	cli_jset(top, "plan", plan);
 
-	machine = analysis_jcheck(json_object());
-	info = analysis_jcheck(json_object());
+	machine = cli_jcheck(json_object());
+	info = cli_jcheck(json_object());
 	for (size_t k = 0; k < sizeof analysis_info_keys / sizeof analysis_info_keys[0]; k++) {
-		analysis_jset(machine, analysis_info_keys[k], analysis_jstr(a->info_run != NULL ?
+		cli_jset(machine, analysis_info_keys[k], analysis_jstr(a->info_run != NULL ?
 		    db_run_info(a->info_run, analysis_info_keys[k]) : NULL));
 	}
-	analysis_jset(machine, "cpus", analysis_jstr(first != NULL ? first->cpus : NULL));
-	analysis_jset(machine, "governor", analysis_jstr(governor));
+	cli_jset(machine, "cpus", analysis_jstr(first != NULL ? first->cpus : NULL));
+	cli_jset(machine, "governor", analysis_jstr(governor));
 	for (size_t i = 0; a->info_run != NULL && i < a->info_run->ninfo; i++) {
-		analysis_jset(info, a->info_run->info[i].key,
+		cli_jset(info, a->info_run->info[i].key,
 		    json_string(a->info_run->info[i].value));
 	}
-	analysis_jset(machine, "info", info);
-	analysis_jset(top, "machine", machine);
+	cli_jset(machine, "info", info);
+	cli_jset(top, "machine", machine);
 
-	fp = analysis_jcheck(json_object());
-	analysis_jset(fp, "files", json_integer(p->footprint_files));
-	analysis_jset(fp, "shared", json_integer(p->footprint_shared));
-	analysis_jset(fp, "bytes", analysis_jint(p->footprint_bytes));
-	analysis_jset(top, "footprint", fp);
+	fp = cli_jcheck(json_object());
+	cli_jset(fp, "files", json_integer(p->footprint_files));
+	cli_jset(fp, "shared", json_integer(p->footprint_shared));
+	cli_jset(fp, "bytes", analysis_jint(p->footprint_bytes));
+	cli_jset(top, "footprint", fp);
 }
 
 /* Print summary --json. */
 static void
 analysis_summary_json(const struct analysis *a)
 {
-	json_t *top = analysis_jcheck(json_object()), *conds, *pairs, *warnings;
+	json_t *top = cli_jcheck(json_object()), *conds, *pairs, *warnings;
 
 	analysis_json_head(a, top);
-	conds = analysis_jcheck(json_array());
+	conds = cli_jcheck(json_array());
 	for (size_t c = 0; c < a->nconds; c++) {
 		const struct analysis_cond *cond = &a->conds[c];
-		json_t *o = analysis_jcheck(json_object()), *lo, *metrics;
+		json_t *o = cli_jcheck(json_object()), *lo, *metrics;
 
-		analysis_jset(o, "name", json_string(cond->name));
-		analysis_jset(o, "cache", json_string(cond->cache));
-		analysis_jset(o, "measured", json_integer((json_int_t)cond->measured));
-		analysis_jset(o, "ok", json_integer((json_int_t)cond->ok));
-		lo = analysis_jcheck(json_object());
-		analysis_jset(lo, "failed", json_integer((json_int_t)cond->failed));
-		analysis_jset(lo, "timeout", json_integer((json_int_t)cond->timeout));
-		analysis_jset(lo, "other", json_integer((json_int_t)cond->other));
-		analysis_jset(o, "left_out", lo);
-		metrics = analysis_jcheck(json_array());
+		cli_jset(o, "name", json_string(cond->name));
+		cli_jset(o, "cache", json_string(cond->cache));
+		cli_jset(o, "measured", json_integer((json_int_t)cond->measured));
+		cli_jset(o, "ok", json_integer((json_int_t)cond->ok));
+		lo = cli_jcheck(json_object());
+		cli_jset(lo, "failed", json_integer((json_int_t)cond->failed));
+		cli_jset(lo, "timeout", json_integer((json_int_t)cond->timeout));
+		cli_jset(lo, "other", json_integer((json_int_t)cond->other));
+		cli_jset(o, "left_out", lo);
+		metrics = cli_jcheck(json_array());
 		for (size_t m = 0; m < a->nmetrics; m++)
-			analysis_jappend(metrics, analysis_json_cell(a, m, &cond->cells[m]));
-		analysis_jset(o, "metrics", metrics);
-		analysis_jappend(conds, o);
+			cli_jappend(metrics, analysis_json_cell(a, m, &cond->cells[m]));
+		cli_jset(o, "metrics", metrics);
+		cli_jappend(conds, o);
 	}
-	analysis_jset(top, "conditions", conds);
+	cli_jset(top, "conditions", conds);
 
-	pairs = analysis_jcheck(json_array());
+	pairs = cli_jcheck(json_array());
 	for (size_t k = 0; k < a->npairs; k++) {
-		json_t *o = analysis_jcheck(json_object()), *metrics;
+		json_t *o = cli_jcheck(json_object()), *metrics;
 
-		analysis_jset(o, "a", json_string(a->conds[a->pairs[k].a].name));
-		analysis_jset(o, "b", json_string(a->conds[a->pairs[k].b].name));
-		metrics = analysis_jcheck(json_array());
+		cli_jset(o, "a", json_string(a->conds[a->pairs[k].a].name));
+		cli_jset(o, "b", json_string(a->conds[a->pairs[k].b].name));
+		metrics = cli_jcheck(json_array());
 		for (size_t m = 0; m < a->nmetrics; m++)
-			analysis_jappend(metrics, analysis_json_compare(a, m, &a->pairs[k].cmp[m]));
-		analysis_jset(o, "metrics", metrics);
-		analysis_jappend(pairs, o);
+			cli_jappend(metrics, analysis_json_compare(a, m, &a->pairs[k].cmp[m]));
+		cli_jset(o, "metrics", metrics);
+		cli_jappend(pairs, o);
 	}
-	analysis_jset(top, "comparisons", pairs);
+	cli_jset(top, "comparisons", pairs);
 
-	warnings = analysis_jcheck(json_array());
+	warnings = cli_jcheck(json_array());
 	for (size_t w = 0; w < a->nwarnings; w++)
-		analysis_jappend(warnings, analysis_json_warning(a, &a->warnings[w]));
-	analysis_jset(top, "warnings", warnings);
+		cli_jappend(warnings, analysis_json_warning(a, &a->warnings[w]));
+	cli_jset(top, "warnings", warnings);
 	analysis_jprint(top);
 }
 
@@ -1421,7 +1311,7 @@ analysis_metric_width(const struct analysis *a)
 	size_t w = 6;
 
 	for (size_t m = 0; m < a->nmetrics; m++)
-		w = analysis_width(a->metrics[m]) > w ? analysis_width(a->metrics[m]) : w;
+		w = cli_width(a->metrics[m]) > w ? cli_width(a->metrics[m]) : w;
 	return w;
 }
 
@@ -1449,8 +1339,8 @@ analysis_summary_head(const struct analysis *a)
 	analysis_puts(p->name);
 	printf("\": %s; %zu of %zu measured runs ok (%zu run%s in all, with %zu probe%s and "
 	    "%zu warm-up%s)\n", p->state, a->measured_ok, a->measured_total, total,
-	    analysis_plural(total), probes, analysis_plural(probes), warmups,
-	    analysis_plural(warmups));
+	    cli_plural(total), probes, cli_plural(probes), warmups,
+	    cli_plural(warmups));
 	analysis_fmt_time(p->submitted_at, when, sizeof when);
 	printf("submitted %s", when);
 	if (!isnan(p->finished_at)) {
@@ -1528,7 +1418,7 @@ analysis_summary_cond(const struct analysis *a, size_t ci)
 	putchar('\n');
 	analysis_puts(c->name);
 	printf(" (cache %s): %zu of %zu measured run%s ok\n", c->cache, c->ok, c->measured,
-	    analysis_plural(c->measured));
+	    cli_plural(c->measured));
 	fputs("  ", stdout);
 	analysis_pad("metric", wm);
 	printf("  %-4s  %3s", "unit", "n");
@@ -1590,31 +1480,30 @@ analysis_summary(const struct benchctl_env *env, int argc, char **argv)
 	long long id;
 	int ch, json = 0;
 
-	analysis_getopt_start(argv, "benchctl summary");
+	cli_getopt_start(argv, "benchctl summary");
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = 1;
 			break;
 		case 'h':
-			fputs(analysis_summary_usage, stdout);
-			fputs("For each condition and stage, over the measured runs that ended ok:"
+			return cli_usage(analysis_summary_usage,
+			    "For each condition and stage, over the measured runs that ended ok:"
 			    " n, mean, sd,\nmin, median, p90, max and the 95% CI of the median."
 			    " Then each pair of\nconditions (cold against warm first): the medians,"
 			    " their difference, the 95%\nCI for the shift (Hodges-Lehmann/Moses)"
 			    " and the Mann-Whitney p-value, with\nwarnings beside the numbers they"
 			    " concern: cold runs that were not cold, warm\nruns that were not warm,"
-			    " outliers, runs left out, too few runs.\n", stdout);
-			return 0;
+			    " outliers, runs left out, too few runs.\n");
 		default:
-			return analysis_usage(analysis_summary_usage);
+			return cli_usage(analysis_summary_usage, NULL);
 		}
 	}
 	if (argc - optind != 1)
-		return analysis_usage(analysis_summary_usage);
-	if ((id = analysis_plan_id(argv[optind])) == 0) {
-		analysis_error("summary: not a plan id: \"%s\"", argv[optind]);
-		return analysis_usage(analysis_summary_usage);
+		return cli_usage(analysis_summary_usage, NULL);
+	if ((id = cli_plan_id(argv[optind])) == 0) {
+		cli_error("summary: not a plan id: \"%s\"", argv[optind]);
+		return cli_usage(analysis_summary_usage, NULL);
 	}
 	if (analysis_load(env, id, &db, &plan) != 0)
 		return 1;

@@ -133,8 +133,6 @@ void		 analysis_free(struct analysis *);
  */
 int		 analysis_load(const struct benchctl_env *, long long id, struct db **,
 		    struct db_plan **);
-/* Parse a plan id as typed by the user: the id, or 0 when it is not one. */
-long long	 analysis_plan_id(const char *);
 
 /*
  * Format v (in unit "s" or "ms") for people: "5.29 s", "197 ms", "36.6 ms";

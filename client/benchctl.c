@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "cli.h"
 #include "control.h"
 #include "log.h"
 #include "parselog.h"
@@ -133,7 +134,7 @@ main(int argc, char **argv)
 			cmd = &benchctl_cmds[i];
 	}
 	if (cmd == NULL) {
-		fprintf(stderr, "benchctl: unknown command \"%s\"\n", argv[0]);
+		cli_error("unknown command \"%s\"", argv[0]);
 		return benchctl_usage(0);
 	}
 

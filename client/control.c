@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "conn.h"
 #include "log.h"
 #include "paths.h"
@@ -54,62 +55,14 @@ struct watch {
 /* Set while a progress line without its newline is on the terminal. */
 static volatile sig_atomic_t control_drawn;
 
-/* Print "benchctl: " and a message on one line of stderr. */
-static void __attribute__((format(printf, 1, 2)))
-control_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("benchctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-/* Print a command's usage: to stdout for --help, else to stderr; returns the exit status. */
-static int
-control_usage(const char *usage, int help)
-{
-	fputs(usage, help ? stdout : stderr);
-	return help ? 0 : 2;
-}
-
-/* Point argv[0] at the full command so getopt's complaints read "benchctl watch: ...". */
-static void
-control_getopt_start(char **argv, const char *name)
-{
-	argv[0] = (char *)name;
-	optind = 0;	/* glibc: start afresh, the global options were parsed already */
-	opterr = 1;
-}
-
-/* Die unless jansson managed to build a value; it fails only when out of memory. */
-static json_t *
-control_check(json_t *v)
-{
-	if (v == NULL)
-		fatalx("out of memory building JSON");
-	return v;
-}
-
-/* Set a new member of a request object, or die. */
-static void
-control_set(json_t *o, const char *key, json_t *v)
-{
-	if (json_object_set_new(o, key, control_check(v)) != 0)
-		fatalx("out of memory building JSON");
-}
-
 /* A new request {"v":1,"cmd":cmd}. */
 static json_t *
 control_request(const char *cmd)
 {
-	json_t *req = control_check(json_object());
+	json_t *req = cli_jcheck(json_object());
 
-	control_set(req, "v", json_integer(PROTO_VERSION));
-	control_set(req, "cmd", json_string(cmd));
+	cli_jset(req, "v", json_integer(PROTO_VERSION));
+	cli_jset(req, "cmd", json_string(cmd));
 	return req;
 }
 
@@ -147,40 +100,12 @@ control_str(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-/*
- * A copy of text from the daemon that is safe to put on a terminal: control
- * characters (which could move the cursor or wreck the redrawn line) become
- * '?', tabs become spaces; newlines stay only when keep_newlines is set.
- */
-static char *
-control_clean(const char *s, int keep_newlines)
-{
-	char *copy = xstrdup(s);
-
-	for (unsigned char *p = (unsigned char *)copy; *p != '\0'; p++) {
-		if (*p == '\t')
-			*p = ' ';
-		else if (*p == '\n' && keep_newlines)
-			continue;
-		else if (*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	}
-	return copy;
-}
-
 /* Replace *slot with a clean copy of s (or NULL). */
 static void
 control_keep(char **slot, const char *s)
 {
 	free(*slot);
-	*slot = s != NULL ? control_clean(s, 0) : NULL;
-}
-
-/* "s" when n is not one, for "1 run" and "2 runs". */
-static const char *
-control_plural(long long n)
-{
-	return n == 1 ? "" : "s";
+	*slot = s != NULL ? cli_clean(s, CLI_CLEAN_TABS) : NULL;
 }
 
 /* Format seconds as 42s, 3m05s, 2h03m or 4d07h. */
@@ -219,33 +144,6 @@ control_fit(char *s, size_t cols)
 	return 0;
 }
 
-/* How many columns a UTF-8 string takes, one per character. */
-static size_t
-control_width(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++) {
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	}
-	return n;
-}
-
-/* Parse a positive plan id; 0 if s is not one. */
-static long long
-control_plan_id(const char *s)
-{
-	char *end;
-	long long id;
-
-	errno = 0;
-	id = strtoll(s, &end, 10);
-	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 || id <= 0)
-		return 0;
-	return id;
-}
-
 /*
  * Check a reply's "ok"; print its "error" and return -1 when it is not true.
  * A submit's error is one or more "PLAN.yaml:LINE:COL: ..." lines, printed as
@@ -261,16 +159,16 @@ control_ok(json_t *reply, int raw)
 	if (json_is_true(json_object_get(reply, "ok")))
 		return 0;
 	if ((error = control_str(reply, "error")) == NULL || *error == '\0') {
-		control_error("benchd refused the request without saying why");
+		cli_error("benchd refused the request without saying why");
 		return -1;
 	}
-	clean = control_clean(error, 1);
+	clean = cli_clean(error, CLI_CLEAN_TABS | CLI_CLEAN_NEWLINES);
 	if (raw) {
 		fflush(stdout);
 		len = strlen(clean);
 		fprintf(stderr, "%s%s", clean, clean[len - 1] == '\n' ? "" : "\n");
 	} else
-		control_error("%s", clean);
+		cli_error("%s", clean);
 	free(clean);
 	return -1;
 }
@@ -304,7 +202,7 @@ control_call(const struct benchctl_env *env, json_t *req, int raw, struct conn *
 		conn_free(c);
 	return reply;
 fail:
-	control_error("%s", cause);
+	cli_error("%s", cause);
 	free(cause);
 	json_decref(req);
 	conn_free(c);
@@ -478,7 +376,7 @@ watch_draw(struct watch *w)
 	 * line; the stage's text gets the room the rest leaves, up to a limit.
 	 */
 	cols = control_columns() - 1;
-	used = control_width(line) + control_width(last) + strlen("  stage: ");
+	used = cli_width(line) + cli_width(last) + strlen("  stage: ");
 	room = cols > used ? cols - used : 0;
 	if (room > CONTROL_STAGE_COLS)
 		room = CONTROL_STAGE_COLS;
@@ -487,10 +385,10 @@ watch_draw(struct watch *w)
 		control_fit(stage, room - 3);
 		strcat(stage, "...");	/* the cut freed at least three bytes */
 	}
-	if (control_width(line) > cols)
+	if (cli_width(line) > cols)
 		control_fit(line, cols);
-	else if (control_width(line) + control_width(last) > cols)
-		control_fit(last, cols - control_width(line));
+	else if (cli_width(line) + cli_width(last) > cols)
+		control_fit(last, cols - cli_width(line));
 	printf("\r%s%s%s%s\033[K", line, stage != NULL ? "  stage: " : "",
 	    stage != NULL ? stage : "", last);
 	fflush(stdout);
@@ -543,7 +441,7 @@ watch_stage(struct watch *w, json_t *ev)
 	control_keep(&w->stage, text);
 	if (!w->tty) {
 		watch_run_label(w, run, sizeof run);
-		clean = control_clean(text, 0);
+		clean = cli_clean(text, CLI_CLEAN_TABS);
 		if (control_real(ev, "t_s", &t_s))
 			watch_line(w, 1, "%s stage at %.2f s: %s", run, t_s, clean);
 		else
@@ -586,7 +484,7 @@ watch_run_finished(struct watch *w, json_t *ev)
 	if (control_int(ev, "exit_code", &exit_code) && exit_code != 0)
 		snprintf(extra, sizeof extra, " (exit %lld)", exit_code);
 	if ((error = control_str(ev, "error")) != NULL && *error != '\0')
-		clean = control_clean(error, 0);
+		clean = cli_clean(error, CLI_CLEAN_TABS);
 	if (timed)
 		watch_line(w, 1, "%s%s %s %.2f s%s%s%s", run, what, w->last_state, total_s,
 		    extra, clean != NULL ? ": " : "", clean != NULL ? clean : "");
@@ -608,13 +506,13 @@ watch_plan_finished(struct watch *w, json_t *ev, long long plan_id)
 	long long total = 0, ok = 0;
 	int have_total, have_ok, good;
 
-	st = control_clean(state != NULL ? state : "finished", 0);
+	st = cli_clean(state != NULL ? state : "finished", CLI_CLEAN_TABS);
 	have_total = control_int(ev, "runs_total", &total);
 	have_ok = control_int(ev, "runs_ok", &ok);
 	if (have_total && have_ok)
 		snprintf(counts, sizeof counts, ": %lld/%lld runs ok", ok, total);
 	if ((error = control_str(ev, "error")) != NULL && *error != '\0')
-		clean = control_clean(error, 0);
+		clean = cli_clean(error, CLI_CLEAN_TABS);
 	watch_line(w, 0, "plan %lld %s%s%s%s", plan_id, st, counts,
 	    clean != NULL ? "; " : "", clean != NULL ? clean : "");
 	watch_reset(w, 0);
@@ -628,17 +526,17 @@ watch_plan_finished(struct watch *w, json_t *ev, long long plan_id)
 	    ok == total;
 	if (!good) {
 		if ((state == NULL || strcmp(state, "done") != 0) && have_total && have_ok)
-			control_error("plan %lld did not finish: it ended %s with %lld of "
+			cli_error("plan %lld did not finish: it ended %s with %lld of "
 			    "%lld runs ok%s%s", plan_id, st, ok, total,
 			    clean != NULL ? ": " : "", clean != NULL ? clean : "");
 		else if (state == NULL || strcmp(state, "done") != 0)
-			control_error("plan %lld did not finish: it ended %s%s%s", plan_id,
+			cli_error("plan %lld did not finish: it ended %s%s%s", plan_id,
 			    st, clean != NULL ? ": " : "", clean != NULL ? clean : "");
 		else if (have_total && have_ok)
-			control_error("plan %lld is done but only %lld of %lld runs "
+			cli_error("plan %lld is done but only %lld of %lld runs "
 			    "were ok", plan_id, ok, total);
 		else
-			control_error("plan %lld is done but benchd did not say how "
+			cli_error("plan %lld is done but benchd did not say how "
 			    "many runs were ok", plan_id);
 	}
 	free(st);
@@ -688,7 +586,7 @@ control_watch_open(const struct benchctl_env *env, long long plan_id)
 
 	req = control_request("watch");
 	if (plan_id != 0)
-		control_set(req, "plan_id", json_integer(plan_id));
+		cli_jset(req, "plan_id", json_integer(plan_id));
 	if ((ack = control_call(env, req, 0, &c)) == NULL)
 		return NULL;
 	json_decref(ack);
@@ -718,7 +616,7 @@ control_follow(struct conn *c, long long plan_id)
 	while (rc == -1) {
 		if (conn_recv(c, &msg, &cause) != 0) {
 			watch_end();
-			control_error("%s", cause);
+			cli_error("%s", cause);
 			free(cause);
 			rc = 1;
 			break;
@@ -759,7 +657,7 @@ control_read_file(const char *path, size_t *len)
 	}
 	for (;;) {
 		if (used > PROTO_LINE_MAX) {
-			control_error("%s: too large for benchd (over %d bytes)", path,
+			cli_error("%s: too large for benchd (over %d bytes)", path,
 			    PROTO_LINE_MAX);
 			free(buf);
 			close(fd);
@@ -783,7 +681,7 @@ control_read_file(const char *path, size_t *len)
 	*len = used;
 	return buf;
 fail:
-	control_error("cannot read %s: %s", path, strerror(errno));
+	cli_error("cannot read %s: %s", path, strerror(errno));
 	free(buf);
 	if (fd != -1)
 		close(fd);
@@ -807,42 +705,41 @@ control_submit(const struct benchctl_env *env, int argc, char **argv)
 	long long plan_id, conditions, runs;
 	int ch, wait = 0;
 
-	control_getopt_start(argv, "benchctl submit");
+	cli_getopt_start(argv, "benchctl submit");
 	while ((ch = getopt_long(argc, argv, "wh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'w':
 			wait = 1;
 			break;
 		case 'h':
-			fputs(control_submit_usage, stdout);
-			fputs("Queue the experiment plan PLAN.yaml on benchd. With --wait,"
+			return cli_usage(control_submit_usage,
+			    "Queue the experiment plan PLAN.yaml on benchd. With --wait,"
 			    " follow it to the end\nlike \"benchctl watch\" and exit 0 only"
-			    " if every run was ok.\n", stdout);
-			return 0;
+			    " if every run was ok.\n");
 		default:
-			return control_usage(control_submit_usage, 0);
+			return cli_usage(control_submit_usage, NULL);
 		}
 	}
 	if (argc - optind != 1)
-		return control_usage(control_submit_usage, 0);
+		return cli_usage(control_submit_usage, NULL);
 	path = argv[optind];
 
 	if ((text = control_read_file(path, &len)) == NULL)
 		return 1;
 	if ((yaml = json_stringn(text, len)) == NULL) {
-		control_error("%s: not UTF-8 text", path);
+		cli_error("%s: not UTF-8 text", path);
 		free(text);
 		return 1;
 	}
 	free(text);
 	req = control_request("submit");
-	control_set(req, "yaml", yaml);
+	cli_jset(req, "yaml", yaml);
 	abs = paths_absolute(path);
-	control_set(req, "path", json_string(abs));
+	cli_jset(req, "path", json_string(abs));
 	free(abs);
 
 	if ((len = json_dumpb(req, NULL, 0, JSON_COMPACT)) > PROTO_LINE_MAX) {
-		control_error("%s: too large for benchd once encoded as JSON (%zu bytes, "
+		cli_error("%s: too large for benchd once encoded as JSON (%zu bytes, "
 		    "at most %d)", path, len, PROTO_LINE_MAX);
 		json_decref(req);
 		return 1;
@@ -862,19 +759,19 @@ control_submit(const struct benchctl_env *env, int argc, char **argv)
 		return 1;
 	}
 	if (!control_int(reply, "plan_id", &plan_id) || plan_id <= 0) {
-		control_error("benchd's reply to submit has no plan_id");
+		cli_error("benchd's reply to submit has no plan_id");
 		json_decref(reply);
 		conn_free(events);
 		return 1;
 	}
 	name = control_str(reply, "name");
-	text = control_clean(name != NULL ? name : "(unnamed)", 0);
+	text = cli_clean(name != NULL ? name : "(unnamed)", CLI_CLEAN_TABS);
 	printf("plan %lld queued: %s", plan_id, text);
 	free(text);
 	if (control_int(reply, "conditions", &conditions) &&
 	    control_int(reply, "runs", &runs)) {
 		printf(" (%lld condition%s, %lld run%s)", conditions,
-		    control_plural(conditions), runs, control_plural(runs));
+		    cli_plural(conditions), runs, cli_plural(runs));
 	}
 	putchar('\n');
 	fflush(stdout);
@@ -929,7 +826,7 @@ control_status_current(json_t *cur)
 		sep = " ";
 	}
 	if ((s = control_str(cur, "plan")) != NULL) {
-		clean = control_clean(s, 0);
+		clean = cli_clean(s, CLI_CLEAN_TABS);
 		printf("%s\"%s\"", *sep == '\0' ? "plan " : " ", clean);
 		free(clean);
 		sep = ", ";
@@ -950,7 +847,7 @@ control_status_current(json_t *cur)
 		sep = ", ";
 	}
 	if ((s = control_str(cur, "stage")) != NULL) {
-		clean = control_clean(s, 0);
+		clean = cli_clean(s, CLI_CLEAN_TABS);
 		printf("%sstage \"%s\"", sep, clean);
 		free(clean);
 		sep = ", ";
@@ -974,9 +871,9 @@ control_status_queue(json_t *q)
 
 	fputs("queue:   ", stdout);
 	if (have_plans)
-		printf("%lld plan%s waiting", plans, control_plural(plans));
+		printf("%lld plan%s waiting", plans, cli_plural(plans));
 	if (have_runs)
-		printf("%s%lld run%s left", have_plans ? ", " : "", runs, control_plural(runs));
+		printf("%s%lld run%s left", have_plans ? ", " : "", runs, cli_plural(runs));
 	if (!have_plans && !have_runs)
 		fputs("unknown", stdout);
 	putchar('\n');
@@ -1027,24 +924,23 @@ control_status(const struct benchctl_env *env, int argc, char **argv)
 	json_t *reply;
 	int ch, json = 0;
 
-	control_getopt_start(argv, "benchctl status");
+	cli_getopt_start(argv, "benchctl status");
 	while ((ch = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = 1;
 			break;
 		case 'h':
-			fputs(control_status_usage, stdout);
-			fputs("Show benchd's version and uptime, the run in progress, the"
+			return cli_usage(control_status_usage,
+			    "Show benchd's version and uptime, the run in progress, the"
 			    " queue and the last\nfinished run; --json prints benchd's reply"
-			    " as it is.\n", stdout);
-			return 0;
+			    " as it is.\n");
 		default:
-			return control_usage(control_status_usage, 0);
+			return cli_usage(control_status_usage, NULL);
 		}
 	}
 	if (optind != argc)
-		return control_usage(control_status_usage, 0);
+		return cli_usage(control_status_usage, NULL);
 
 	if ((reply = control_call(env, control_request("status"), 0, NULL)) == NULL)
 		return 1;
@@ -1073,32 +969,30 @@ control_cancel(const struct benchctl_env *env, int argc, char **argv)
 	long long plan_id, n;
 	int ch;
 
-	control_getopt_start(argv, "benchctl cancel");
+	cli_getopt_start(argv, "benchctl cancel");
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			fputs(control_cancel_usage, stdout);
-			fputs("Cancel the plan PLAN_ID: its pending runs will not run.\n",
-			    stdout);
-			return 0;
+			return cli_usage(control_cancel_usage,
+			    "Cancel the plan PLAN_ID: its pending runs will not run.\n");
 		default:
-			return control_usage(control_cancel_usage, 0);
+			return cli_usage(control_cancel_usage, NULL);
 		}
 	}
 	if (argc - optind != 1)
-		return control_usage(control_cancel_usage, 0);
-	if ((plan_id = control_plan_id(argv[optind])) == 0) {
+		return cli_usage(control_cancel_usage, NULL);
+	if ((plan_id = cli_plan_id(argv[optind])) == 0) {
 		fprintf(stderr, "benchctl cancel: not a plan id: %s\n", argv[optind]);
-		return control_usage(control_cancel_usage, 0);
+		return cli_usage(control_cancel_usage, NULL);
 	}
 
 	req = control_request("cancel");
-	control_set(req, "plan_id", json_integer(plan_id));
+	cli_jset(req, "plan_id", json_integer(plan_id));
 	if ((reply = control_call(env, req, 0, NULL)) == NULL)
 		return 1;
 	if (control_int(reply, "cancelled_runs", &n))
 		printf("plan %lld cancelled (%lld pending run%s cancelled)\n", plan_id, n,
-		    control_plural(n));
+		    cli_plural(n));
 	else
 		printf("plan %lld cancelled\n", plan_id);
 	json_decref(reply);
@@ -1117,26 +1011,24 @@ control_watch(const struct benchctl_env *env, int argc, char **argv)
 	long long plan_id = 0;
 	int ch;
 
-	control_getopt_start(argv, "benchctl watch");
+	cli_getopt_start(argv, "benchctl watch");
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			fputs(control_watch_usage, stdout);
-			fputs("Follow runs as they start and finish: on a terminal one"
+			return cli_usage(control_watch_usage,
+			    "Follow runs as they start and finish: on a terminal one"
 			    " progress line, else one\nline per event. With PLAN_ID, stop"
 			    " when that plan finishes (exit 0 only if\nit is done with every"
-			    " run ok); without, follow every plan until interrupted.\n",
-			    stdout);
-			return 0;
+			    " run ok); without, follow every plan until interrupted.\n");
 		default:
-			return control_usage(control_watch_usage, 0);
+			return cli_usage(control_watch_usage, NULL);
 		}
 	}
 	if (argc - optind > 1)
-		return control_usage(control_watch_usage, 0);
-	if (argc - optind == 1 && (plan_id = control_plan_id(argv[optind])) == 0) {
+		return cli_usage(control_watch_usage, NULL);
+	if (argc - optind == 1 && (plan_id = cli_plan_id(argv[optind])) == 0) {
 		fprintf(stderr, "benchctl watch: not a plan id: %s\n", argv[optind]);
-		return control_usage(control_watch_usage, 0);
+		return cli_usage(control_watch_usage, NULL);
 	}
 	if ((c = control_watch_open(env, plan_id)) == NULL)
 		return 1;

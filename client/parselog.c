@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "log.h"
 #include "stagelog.h"
 
@@ -155,21 +156,18 @@ parselog_main(int argc, char **argv)
 		}
 		if (options && (strcmp(argv[i], "--help") == 0 ||
 		    strcmp(argv[i], "-h") == 0)) {
-			fputs(parselog_usage, stdout);
-			fputs("Parse a benchmark script's stdout (FILE, or stdin for"
+			return cli_usage(parselog_usage,
+			    "Parse a benchmark script's stdout (FILE, or stdin for"
 			    " \"-\" or none) and print\nits stages, metrics, runtime"
-			    " info and events as JSON.\n", stdout);
-			return 0;
+			    " info and events as JSON.\n");
 		}
 		if (options && argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "benchctl parse-log: unknown option: %s\n%s",
-			    argv[i], parselog_usage);
-			return 2;
+			fprintf(stderr, "benchctl parse-log: unknown option: %s\n", argv[i]);
+			return cli_usage(parselog_usage, NULL);
 		}
 		if (path != NULL) {
-			fprintf(stderr, "benchctl parse-log: too many arguments\n%s",
-			    parselog_usage);
-			return 2;
+			fputs("benchctl parse-log: too many arguments\n", stderr);
+			return cli_usage(parselog_usage, NULL);
 		}
 		path = argv[i];
 	}

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "cli.h"
 #include "log.h"
 #include "svg.h"
 #include "xmalloc.h"
@@ -867,7 +868,7 @@ report_to_file(struct report *r, const char *path)
 	}
 	xasprintf(&tmp, "%s.XXXXXX", path);
 	if ((fd = mkstemp(tmp)) == -1 || (r->f = fdopen(fd, "w")) == NULL) {
-		fprintf(stderr, "benchctl: cannot write %s: %s\n", path, strerror(errno));
+		cli_error("cannot write %s: %s", path, strerror(errno));
 		if (fd != -1) {
 			close(fd);
 			unlink(tmp);
@@ -881,7 +882,7 @@ report_to_file(struct report *r, const char *path)
 	fchmod(fd, 0666 & ~mask);
 	report_write(r);
 	if (fflush(r->f) != 0 || ferror(r->f) || fclose(r->f) != 0 || rename(tmp, path) != 0) {
-		fprintf(stderr, "benchctl: cannot write %s: %s\n", path, strerror(errno));
+		cli_error("cannot write %s: %s", path, strerror(errno));
 		unlink(tmp);
 		free(tmp);
 		return 1;
@@ -906,35 +907,28 @@ report_command(const struct benchctl_env *env, int argc, char **argv)
 	long long id;
 	int ch, rc;
 
-	argv[0] = "benchctl report";
-	optind = 0;
-	opterr = 1;
+	cli_getopt_start(argv, "benchctl report");
 	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
 			out = optarg;
 			break;
 		case 'h':
-			fputs(report_usage, stdout);
-			fputs("Write one self-contained HTML page (inline SVG, no scripts, nothing"
+			return cli_usage(report_usage,
+			    "Write one self-contained HTML page (inline SVG, no scripts, nothing"
 			    " fetched)\nwith the plan's comparisons, a plot per stage, the timeline"
 			    " of its runs with\nthe cache's state before each, the summary tables,"
 			    " the warnings and the\nmachine's state. -o - writes it to standard"
-			    " output.\n", stdout);
-			return 0;
+			    " output.\n");
 		default:
-			fputs(report_usage, stderr);
-			return 2;
+			return cli_usage(report_usage, NULL);
 		}
 	}
-	if (argc - optind != 1 || out == NULL) {
-		fputs(report_usage, stderr);
-		return 2;
-	}
-	if ((id = analysis_plan_id(argv[optind])) == 0) {
-		fprintf(stderr, "benchctl: report: not a plan id: \"%s\"\n", argv[optind]);
-		fputs(report_usage, stderr);
-		return 2;
+	if (argc - optind != 1 || out == NULL)
+		return cli_usage(report_usage, NULL);
+	if ((id = cli_plan_id(argv[optind])) == 0) {
+		cli_error("report: not a plan id: \"%s\"", argv[optind]);
+		return cli_usage(report_usage, NULL);
 	}
 	if (analysis_load(env, id, &db, &plan) != 0)
 		return 1;

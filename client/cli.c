@@ -1,0 +1,127 @@
+/* cli.c: the small helpers every benchctl command shares, so each says errors, usage and plan ids alike. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "xmalloc.h"
+
+/* Print "benchctl: " and a message on one line of stderr. */
+void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("benchctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Print a command's usage (and help): to stdout for --help, else to stderr; returns the exit status. */
+int
+cli_usage(const char *usage, const char *help)
+{
+	if (help == NULL) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	fputs(usage, stdout);
+	fputs(help, stdout);
+	return 0;
+}
+
+/* Point argv[0] at the full command so getopt's complaints read "benchctl watch: ...". */
+void
+cli_getopt_start(char **argv, const char *name)
+{
+	argv[0] = (char *)name;
+	optind = 0;	/* glibc: start afresh, the global options were parsed already */
+	opterr = 1;
+}
+
+/* Parse a positive plan id; 0 if s is not one. */
+long long
+cli_plan_id(const char *s)
+{
+	char *end;
+	long long id;
+
+	errno = 0;
+	id = strtoll(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 || id <= 0)
+		return 0;
+	return id;
+}
+
+/*
+ * A copy of text from the daemon or the database that is safe on a terminal:
+ * control characters (which could move the cursor or wreck a redrawn line; a
+ * plan name is the user's, a runtime info line the child's) become '?'.
+ */
+char *
+cli_clean(const char *s, int flags)
+{
+	char *copy = xstrdup(s != NULL ? s : "");
+
+	for (unsigned char *p = (unsigned char *)copy; *p != '\0'; p++) {
+		if (*p == '\t' && (flags & CLI_CLEAN_TABS))
+			*p = ' ';
+		else if (*p == '\n' && (flags & CLI_CLEAN_NEWLINES))
+			continue;
+		else if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	}
+	return copy;
+}
+
+/* How many columns a UTF-8 string takes, one per character. */
+size_t
+cli_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	}
+	return n;
+}
+
+/* "s" when n is not one. */
+const char *
+cli_plural(long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* Die unless jansson managed to build a value; it fails only when out of memory. */
+json_t *
+cli_jcheck(json_t *v)
+{
+	if (v == NULL)
+		fatalx("out of memory building JSON");
+	return v;
+}
+
+/* Set a new member of a JSON object, or die. */
+void
+cli_jset(json_t *o, const char *key, json_t *v)
+{
+	if (json_object_set_new(o, key, cli_jcheck(v)) != 0)
+		fatalx("out of memory building JSON");
+}
+
+/* Append to a JSON array, or die. */
+void
+cli_jappend(json_t *a, json_t *v)
+{
+	if (json_array_append_new(a, cli_jcheck(v)) != 0)
+		fatalx("out of memory building JSON");
+}
