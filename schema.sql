@@ -7,6 +7,11 @@
 --   sqlite3 -readonly ~/.local/state/benchd/bench.db \
 --     'SELECT * FROM measured_runs WHERE plan_id = 1'
 --
+-- Every statement is IF NOT EXISTS: benchd applies the whole file to a new
+-- database and again to an older one, which so gains the tables, indexes and
+-- views it lacks. A change to an existing table needs its own step in
+-- store.c's store_migrate().
+--
 -- Times: *_at columns are unix seconds (REAL, microsecond precision);
 -- *_s columns are seconds from the child's own t=0 (its "[0.000s]" line).
 
@@ -75,6 +80,7 @@ CREATE TABLE IF NOT EXISTS runs (
 	UNIQUE (plan_id, seq, attempt)
 );
 CREATE INDEX IF NOT EXISTS runs_queue ON runs (state, plan_id, seq, attempt);
+CREATE INDEX IF NOT EXISTS runs_ended ON runs (ended_at);	-- the last run that ended (status)
 
 -- Stages of a run: parsed from its stdout, plus "launch" (spawn to the
 -- child's "start time:") and "total" (spawn to exit), which benchd measures.

@@ -226,7 +226,10 @@ store_migrate(sqlite3 *db, const char *path, char **cause)
 	}
 	if (version == STORE_SCHEMA_VERSION)
 		return 0;
-	/* Version 0 is a new file: apply the whole schema in one transaction. */
+	/*
+	 * Version 0 is a new file; 1 lacks the runs_ended index. Both get the
+	 * whole schema, whose statements are all IF NOT EXISTS, in one transaction.
+	 */
 	xasprintf(&sql, "BEGIN IMMEDIATE;\n%s\nPRAGMA user_version = %d;\nCOMMIT;",
 	    schema_sql, STORE_SCHEMA_VERSION);
 	if (store_exec_text(db, sql, cause) != 0) {

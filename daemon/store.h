@@ -13,7 +13,7 @@
 
 #include "stagelog.h"
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2	/* 2: index runs_ended */
 
 enum store_run_state {
 	RUN_PENDING, RUN_RUNNING, RUN_OK, RUN_FAILED, RUN_TIMEOUT,

@@ -178,6 +178,30 @@ test_newer_version_refused(void **state)
 	free(cause);
 }
 
+/* A version 1 database (before the runs_ended index) is brought up to date on open. */
+static void
+test_migrate_from_1(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+	struct store *again;
+	sqlite3 *db;
+
+	add_plan(f->st, "cold", "measured", 2);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP INDEX runs_ended; PRAGMA user_version = 1",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	again = store_open(f->path, &cause);
+	if (again == NULL)
+		fail_msg("store_open: %s", cause);
+	store_close(again);
+	assert_true(query_real(f->path, "PRAGMA user_version") == STORE_SCHEMA_VERSION);
+	assert_true(query_real(f->path, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'runs_ended'") == 1);
+	assert_true(query_real(f->path, "SELECT count(*) FROM runs") == 2);
+}
+
 /* The seed's first log, parsed and recorded, reads back exactly through the views. */
 static void
 test_fixture_run_roundtrip(void **state)
@@ -303,6 +327,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_version_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_from_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_run_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_requeues, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
