@@ -24,6 +24,8 @@ struct cache_state {
 	int			 probe;
 	char			**paths;	/* the footprint's files to evict/prime/measure */
 	size_t			 npaths;
+	char			**shared;	/* its files other processes map: evicted, not measured */
+	size_t			 nshared;
 	char			*list_path;	/* probe: where the wrapper writes its list */
 	char			*extra_env;	/* probe: BENCHD_FOOTPRINT_OUT=list_path */
 	char			*wrapper;	/* probe: python/footprint.py */
