@@ -590,6 +590,63 @@ test_outliers(void **state)
 	assert_int_equal(flags[0], 0);
 }
 
+/* The pairwise differences, sorted: what selection must agree with. */
+static int
+cmp_double(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa, b = *(const double *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/*
+ * HL and the interval come from order statistics found by selection, not
+ * by sorting; random samples with many ties (values on a coarse grid) must
+ * give exactly what the sorted differences give.
+ */
+static void
+test_compare_selection_matches_sort(void **state)
+{
+	unsigned long	 seed = 12345;
+	struct stats_compare c;
+	double		 a[80], b[90], *d, h;
+	size_t		 round, m, n, i, j, k, lo;
+
+	(void)state;
+	for (round = 0; round < 200; round++) {
+		m = 1 + round % 80;
+		n = 1 + (round * 7) % 90;
+		for (i = 0; i < m; i++) {
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			a[i] = (double)((seed >> 33) % 17) / 4;
+		}
+		for (j = 0; j < n; j++) {
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			b[j] = (double)((seed >> 33) % 13) / 4;
+		}
+		stats_compare(a, m, b, n, &c);
+		d = calloc(m * n, sizeof *d);
+		assert_non_null(d);
+		for (i = 0; i < m; i++)
+			for (j = 0; j < n; j++)
+				d[i * n + j] = a[i] - b[j];
+		qsort(d, m * n, sizeof *d, cmp_double);
+		h = (m * n - 1) * 0.5;
+		lo = (size_t)h;
+		assert_close(c.hl, lo + 1 < m * n ? d[lo] + (h - lo) * (d[lo + 1] - d[lo]) : d[lo],
+		    1e-12);
+		if (c.has_ci) {
+			/* Some rank k gives both ends (ties make several ks give the same values). */
+			for (k = 1; k <= (m * n + 1) / 2; k++) {
+				if (d[k - 1] == c.ci_lo && d[m * n - k] == c.ci_hi)
+					break;
+			}
+			assert_true(k <= (m * n + 1) / 2);
+		}
+		free(d);
+	}
+}
+
 int
 main(void)
 {
@@ -607,6 +664,7 @@ main(void)
 		cmocka_unit_test(test_compare_normal_ties),
 		cmocka_unit_test(test_compare_large),
 		cmocka_unit_test(test_outliers),
+		cmocka_unit_test(test_compare_selection_matches_sort),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
