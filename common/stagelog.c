@@ -52,6 +52,9 @@ struct stagelog {
 	size_t			 u8len;
 	size_t			 u8need;
 
+	int			 skip;		/* in a line that cannot matter: find its end */
+	size_t			 skip_len;	/* its bytes so far */
+
 	int			 in_info;	/* inside "=== Runtime Info ===" */
 	int			 infer_open;	/* "Starting Inference Loop" seen */
 	double			 infer_start;
@@ -687,6 +690,56 @@ stagelog_line(struct stagelog *sl)
 	sl->partial = 0;
 }
 
+/* Whether any byte of w is zero (the classic word-at-a-time test). */
+#define STAGELOG_HASZERO(w)	(((w) - 0x0101010101010101ULL) & ~(w) & 0x8080808080808080ULL)
+
+/*
+ * The end of the run of plain ASCII starting at p: bytes that need nothing
+ * but copying (not NUL, CR, LF, nor the start of UTF-8). Eight bytes at a
+ * time while it can: this scan is most of what a flood of output costs.
+ */
+static const unsigned char *
+stagelog_ascii_run(const unsigned char *p, const unsigned char *end)
+{
+	uint64_t w;
+
+	while (end - p >= 8) {
+		memcpy(&w, p, sizeof w);
+		if ((w & 0x8080808080808080ULL) != 0 || STAGELOG_HASZERO(w) ||
+		    STAGELOG_HASZERO(w ^ 0x0a0a0a0a0a0a0a0aULL) ||
+		    STAGELOG_HASZERO(w ^ 0x0d0d0d0d0d0d0d0dULL))
+			break;
+		p += 8;
+	}
+	while (p < end && *p > 0 && *p < 0x80 && *p != '\n' && *p != '\r')
+		p++;
+	return p;
+}
+
+/*
+ * Whether a line starting with byte c can be skipped unread: it cannot be an
+ * event ("["), the runtime info header ("="), "start time:" or anything
+ * inside the info block, whatever follows. Only counting it is left.
+ */
+static int
+stagelog_skippable(const struct stagelog *sl, unsigned char c)
+{
+	return !sl->in_info && sl->len == 0 && !sl->partial && sl->u8need == 0 && !sl->cr &&
+	    c > ' ' && c < 0x7f && c != '[' && c != '=' && c != 's' && c != 'S';
+}
+
+/* A skipped line ended: count it as stagelog_line() would. */
+static void
+stagelog_skipped(struct stagelog *sl)
+{
+	sl->res.lines++;
+	if (sl->skip_len > STAGELOG_LINE_MAX)
+		sl->res.long_lines++;
+	sl->skip = 0;
+	sl->skip_len = 0;
+	sl->partial = 0;
+}
+
 /* Take one byte: end a line, hold a '\r', drop a NUL, or decode UTF-8. */
 static void
 stagelog_byte(struct stagelog *sl, unsigned char c)
@@ -783,11 +836,21 @@ stagelog_feed(struct stagelog *sl, const char *buf, size_t len)
 		return;
 	end = p + len;
 	while (p < end) {
+		/* Most lines of a flood of output cannot matter: find their end and count them. */
+		if (sl->skip || stagelog_skippable(sl, *p)) {
+			sl->skip = sl->partial = 1;
+			if ((q = memchr(p, '\n', (size_t)(end - p))) == NULL) {
+				sl->skip_len += (size_t)(end - p);
+				return;
+			}
+			sl->skip_len += (size_t)(q - p);
+			stagelog_skipped(sl);
+			p = q + 1;
+			continue;
+		}
 		/* Copy a run of plain ASCII at once; it needs no decoding. */
 		if (sl->u8need == 0 && !sl->cr) {
-			for (q = p; q < end && *q > 0 && *q < 0x80 &&
-			    *q != '\n' && *q != '\r'; q++)
-				;
+			q = stagelog_ascii_run(p, end);
 			if (q != p) {
 				sl->partial = 1;
 				stagelog_put(sl, p, q - p, 1);
@@ -807,7 +870,9 @@ stagelog_finish(struct stagelog *sl)
 		return;
 	stagelog_u8_flush(sl);
 	sl->cr = 0;		/* a trailing '\r' goes, as before a newline */
-	if (sl->partial)
+	if (sl->skip)
+		stagelog_skipped(sl);
+	else if (sl->partial)
 		stagelog_line(sl);
 	sl->finished = 1;
 }

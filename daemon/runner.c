@@ -24,7 +24,7 @@
 #define RUNNER_KILL_GRACE_MS	5000	/* SIGTERM, then SIGKILL this much later */
 #define RUNNER_DRAIN_GRACE_MS	2000	/* after exit, how long the pipes may stay open */
 #define RUNNER_OUTPUT_MAX	(1024 * 1024)	/* kept of each stream */
-#define RUNNER_READ_SIZE	(64 * 1024)
+#define RUNNER_READ_SIZE	(256 * 1024)
 #define RUNNER_EVENTS_PER_S	50	/* stage events sent to watchers, per run */
 
 extern char **environ;
