@@ -35,5 +35,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${cmake_args[@]}" >/dev/null
-cmake --build "$build" -j "$(nproc)" -- --no-print-directory
+# The build's own output goes to a log, shown only when it fails.
+mkdir -p "$build"
+if ! { cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${cmake_args[@]}" &&
+	cmake --build "$build" -j "$(nproc)"; } >"$build/build.log" 2>&1; then
+	cat "$build/build.log" >&2
+	echo "setup: the build in $build/ failed (log above, and in $build/build.log)" >&2
+	exit 1
+fi
+echo "setup: built $build/"
