@@ -492,6 +492,21 @@ analysis_warn_plan(struct analysis *a)
 		    strcmp(p->runs[i].state, "timeout") == 0)
 			done++;
 	}
+	/*
+	 * Files another program mapped when the probe ran are left out of the
+	 * residency, and their mapped pages stay cached: when they are much of the
+	 * footprint (someone else ran torch, say), cold runs may be partly warm
+	 * while their residency reads near 0%.
+	 */
+	if (p->footprint_bytes > 0 && p->footprint_shared_bytes > 0.1 * p->footprint_bytes) {
+		xasprintf(&text, "%.0f MiB of the footprint's %.0f MiB (%.0f%%) was mapped by other "
+		    "programs when the probe ran: those pages cannot be evicted and are not counted in "
+		    "the residency before each run, so cold runs may be partly warm; stop those "
+		    "programs and submit the plan again", p->footprint_shared_bytes / 1048576.0,
+		    p->footprint_bytes / 1048576.0,
+		    100.0 * p->footprint_shared_bytes / p->footprint_bytes);
+		analysis_warn(a, "shared_footprint", -1, -1, text);
+	}
 	if (strcmp(p->state, "queued") == 0 || strcmp(p->state, "running") == 0) {
 		xasprintf(&text, "the plan is still %s: %zu of %zu runs done, these numbers "
 		    "will change", p->state, done, total);
@@ -1231,6 +1246,7 @@ analysis_json_head(const struct analysis *a, json_t *top)
 	fp = cli_jcheck(json_object());
 	cli_jset(fp, "files", json_integer(p->footprint_files));
 	cli_jset(fp, "shared", json_integer(p->footprint_shared));
+	cli_jset(fp, "shared_bytes", analysis_jint(p->footprint_shared_bytes));
 	cli_jset(fp, "bytes", analysis_jint(p->footprint_bytes));
 	cli_jset(top, "footprint", fp);
 }
@@ -1361,9 +1377,10 @@ analysis_summary_head(const struct analysis *a)
 	printf("; cpus %s; governor %s\n", cpus != NULL ? cpus : "not pinned",
 	    governor != NULL ? governor : "unknown");
 	if (p->footprint_files > 0) {
-		printf("footprint: %lld files, %.1f MiB (%lld mapped by other programs, left "
-		    "alone)\n", p->footprint_files, p->footprint_bytes / 1048576.0,
-		    p->footprint_shared);
+		printf("footprint: %lld files, %.1f MiB (%lld files, %.1f MiB, mapped by other "
+		    "programs: not counted in the residency)\n", p->footprint_files,
+		    p->footprint_bytes / 1048576.0, p->footprint_shared,
+		    p->footprint_shared_bytes / 1048576.0);
 	}
 	analysis_print_warnings(a, -1, -1, "", 0);
 }

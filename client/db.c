@@ -61,7 +61,8 @@ static const char db_sql_info[] =
     "ORDER BY r.seq, r.attempt, i.rowid";
 
 static const char db_sql_footprint[] =
-    "SELECT count(*), total(shared), total(bytes) FROM footprints WHERE plan_id = ?1";
+    "SELECT count(*), total(shared), total(bytes), total(bytes * shared) FROM footprints"
+    " WHERE plan_id = ?1";
 
 /*
  * A file: URI for path, so that mode=ro applies: every byte outside the
@@ -513,6 +514,7 @@ db_load_footprint(struct db *db, struct db_plan *p, char **cause)
 		p->footprint_files = sqlite3_column_int64(stmt, 0);
 		p->footprint_shared = sqlite3_column_int64(stmt, 1);
 		p->footprint_bytes = sqlite3_column_double(stmt, 2);
+		p->footprint_shared_bytes = sqlite3_column_double(stmt, 3);
 		rc = 0;
 	}
 	sqlite3_finalize(stmt);

@@ -101,6 +101,7 @@ struct db_plan {
 	long long	 footprint_files;	/* the probe's footprint, shared files included */
 	long long	 footprint_shared;
 	double		 footprint_bytes;
+	double		 footprint_shared_bytes;	/* of files other programs mapped at the probe */
 };
 
 /*

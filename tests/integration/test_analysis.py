@@ -404,6 +404,47 @@ class TestAnalysis(unittest.TestCase):
             self.assertEqual(r.returncode, 0, cmd)
             self.assertIn("usage: benchctl " + cmd, r.stdout)
 
+    def test_warns_when_others_mapped_the_footprint(self):
+        """A footprint mostly mapped by other programs at the probe (someone else ran torch):
+        the summary says cold runs may be partly warm, next to the footprint it concerns."""
+        import sqlite3
+        folder = tempfile.mkdtemp(prefix="benchd-an-shared.")
+        try:
+            copy = os.path.join(folder, "bench.db")
+            src = sqlite3.connect("file:%s?mode=ro" % self.d.db, uri=True)
+            dst = sqlite3.connect(copy)
+            src.backup(dst)
+            src.close()
+
+            def summary_with(sql):
+                """summary --json of the copy after sql marks which files were shared."""
+                dst.execute("UPDATE footprints SET shared = 0 WHERE plan_id = 2")
+                if sql:
+                    dst.execute(sql)
+                dst.commit()
+                r = subprocess.run([BENCHCTL, "--db", copy, "summary", "2", "--json"],
+                                   capture_output=True, text=True)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                s = json.loads(r.stdout)
+                return s, next((w for w in s["warnings"] if w["kind"] == "shared_footprint"), None)
+
+            # (The real probe here marks the interpreter shared: this test's own python maps it.)
+            s, w = summary_with(None)
+            self.assertIsNone(w)
+            self.assertEqual(s["footprint"]["shared_bytes"], 0)
+            total = dst.execute("SELECT sum(bytes) FROM footprints WHERE plan_id = 2").fetchone()[0]
+            s, w = summary_with("UPDATE footprints SET shared = 1 WHERE plan_id = 2 AND path IN "
+                                "(SELECT path FROM footprints WHERE plan_id = 2 ORDER BY bytes DESC "
+                                "LIMIT 3)")
+            shared = dst.execute("SELECT sum(bytes) FROM footprints WHERE plan_id = 2 AND "
+                                 "shared = 1").fetchone()[0]
+            dst.close()
+            self.assertGreater(shared, 0.1 * total)
+            self.assertIn("cold runs may be partly warm", w["text"])
+            self.assertEqual(s["footprint"]["shared_bytes"], shared)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
     def test_copy_without_daemon_read_only(self):
         folder = tempfile.mkdtemp(prefix="benchd-an-copy.")
         try:
