@@ -14,7 +14,7 @@
  *     "machine": { "python", "torch", "platform", "cpus", "governor" (strings
  *                  or null: the first run that printed its runtime info),
  *                  "info": { every runtime info line of that run } },
- *     "footprint": { "files", "shared", "bytes" },
+ *     "footprint": { "files", "shared", "bytes", "shared_bytes" },
  *     "conditions": [ { "name", "cache" (cold, warm, none), "measured",
  *                       "ok", "left_out": { "failed", "timeout", "other" },
  *                       "metrics": [ { "name" (a stage, or avg_latency_ms),
