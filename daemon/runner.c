@@ -572,6 +572,51 @@ run_own_stages(const struct run *run, const struct stagelog_result *log,
 	return n;
 }
 
+/*
+ * How the run ended: stopped on purpose, or by its exit. An ok probe must
+ * also leave a footprint behind. Sets run->error when it did not end ok.
+ */
+static enum store_run_state
+run_final_state(struct run *run)
+{
+	struct benchd *d = run->runner->d;
+	enum store_run_state state;
+
+	if (run->forced != RUN_PENDING)
+		state = run->forced;
+	else if (run->term_signal != 0 || run->exit_status != 0)
+		state = RUN_FAILED;
+	else
+		state = RUN_OK;
+	if (state == RUN_OK && strcmp(run->q.kind, "probe") == 0 &&
+	    cache_probe_done(&run->cache, d->store, run->q.plan_id) != 0) {
+		state = RUN_FAILED;
+		run->error = xstrdup(run->cache.error);
+	}
+	if (run->error == NULL)
+		run->error = run_failure(run, state);
+	return state;
+}
+
+/* The run's own resource use: the children's rusage after it less before it (runs are serial). */
+static struct store_usage
+run_usage(const struct run *run)
+{
+	const struct rusage *a = &run->ru_after, *b = &run->ru_before;
+
+	return (struct store_usage){
+		.user_cpu_s = runner_tv(a->ru_utime) - runner_tv(b->ru_utime),
+		.sys_cpu_s = runner_tv(a->ru_stime) - runner_tv(b->ru_stime),
+		.major_faults = a->ru_majflt - b->ru_majflt,
+		.minor_faults = a->ru_minflt - b->ru_minflt,
+		.inblock = a->ru_inblock - b->ru_inblock,
+		.oublock = a->ru_oublock - b->ru_oublock,
+		.nvcsw = a->ru_nvcsw - b->ru_nvcsw,
+		.nivcsw = a->ru_nivcsw - b->ru_nivcsw,
+		.max_rss_kb = a->ru_maxrss,	/* the largest child's so far, not a difference */
+	};
+}
+
 /* Write the finished run to the database in one transaction, and tell the watchers. */
 static void
 run_record(struct run *run)
@@ -586,31 +631,8 @@ run_record(struct run *run)
 	stagelog_finish(run->log);
 	run_send_events(run, 1);
 	log = stagelog_result(run->log);
-	if (run->forced != RUN_PENDING)
-		state = run->forced;
-	else if (run->term_signal != 0 || run->exit_status != 0)
-		state = RUN_FAILED;
-	else
-		state = RUN_OK;
-	if (state == RUN_OK && strcmp(run->q.kind, "probe") == 0 &&
-	    cache_probe_done(&run->cache, d->store, run->q.plan_id) != 0) {
-		state = RUN_FAILED;
-		run->error = xstrdup(run->cache.error);
-	}
-	if (run->error == NULL)
-		run->error = run_failure(run, state);
-
-	usage = (struct store_usage){
-		.user_cpu_s = runner_tv(run->ru_after.ru_utime) - runner_tv(run->ru_before.ru_utime),
-		.sys_cpu_s = runner_tv(run->ru_after.ru_stime) - runner_tv(run->ru_before.ru_stime),
-		.major_faults = run->ru_after.ru_majflt - run->ru_before.ru_majflt,
-		.minor_faults = run->ru_after.ru_minflt - run->ru_before.ru_minflt,
-		.inblock = run->ru_after.ru_inblock - run->ru_before.ru_inblock,
-		.oublock = run->ru_after.ru_oublock - run->ru_before.ru_oublock,
-		.nvcsw = run->ru_after.ru_nvcsw - run->ru_before.ru_nvcsw,
-		.nivcsw = run->ru_after.ru_nivcsw - run->ru_before.ru_nivcsw,
-		.max_rss_kb = run->ru_after.ru_maxrss,
-	};
+	state = run_final_state(run);
+	usage = run_usage(run);
 	res = (struct store_result){
 		.run_id = run->q.id, .state = state, .has_exit = run->exited,
 		.exit_code = run->term_signal != 0 ? 128 + run->term_signal : (int)run->exit_status,
