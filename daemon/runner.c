@@ -26,6 +26,7 @@
 #define RUNNER_OUTPUT_MAX	(1024 * 1024)	/* kept of each stream */
 #define RUNNER_READ_SIZE	(256 * 1024)
 #define RUNNER_EVENTS_PER_S	50	/* stage events sent to watchers, per run */
+#define RUNNER_ANNOUNCE_MS	100	/* at the latest, record a run's start this long after the spawn */
 
 extern char **environ;
 
@@ -64,6 +65,8 @@ struct run {
 	enum run_timer		 timer_phase;
 	int			 open_handles;
 	int			 proc_init;	/* uv_spawn() was called: proc must be closed */
+	int			 announced;	/* its start is recorded and told */
+	uv_timer_t		 announce;	/* records the start if the child stays silent */
 	int			 spawned;
 	int			 exited;
 	int			 recorded;
@@ -96,6 +99,7 @@ struct runner {
 
 static void	runner_kick_cb(uv_timer_t *);
 static void	run_complete(struct run *);
+static void	run_announce(struct run *);
 
 /* Create the runner; it starts nothing until runner_kick(). */
 struct runner *
@@ -283,6 +287,7 @@ static void
 run_close(struct run *run)
 {
 	uv_close((uv_handle_t *)&run->timer, run_handle_closed);
+	uv_close((uv_handle_t *)&run->announce, run_handle_closed);
 	uv_close((uv_handle_t *)&run->out.pipe, run_stream_closed);
 	uv_close((uv_handle_t *)&run->err.pipe, run_stream_closed);
 	if (run->proc_init)
@@ -412,6 +417,7 @@ run_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 	if (nread > 0) {
 		size_t n = (size_t)nread, room = RUNNER_OUTPUT_MAX - s->len;
 
+		run_announce(run);
 		s->total += n;
 		if (room > 0) {
 			size_t take = n < room ? n : room;
@@ -442,6 +448,7 @@ run_exit_cb(uv_process_t *proc, int64_t exit_status, int term_signal)
 {
 	struct run *run = proc->data;
 
+	run_announce(run);
 	run->exited = 1;
 	run->exit_status = exit_status;
 	run->term_signal = term_signal;
@@ -731,10 +738,12 @@ run_create(struct runner *r, const struct store_run *q)
 	uv_pipe_init(d->loop, &run->out.pipe, 0);
 	uv_pipe_init(d->loop, &run->err.pipe, 0);
 	uv_timer_init(d->loop, &run->timer);
+	uv_timer_init(d->loop, &run->announce);
+	run->announce.data = run;
 	run->out.pipe.data = &run->out;
 	run->err.pipe.data = &run->err;
 	run->timer.data = run;
-	run->open_handles = 3;
+	run->open_handles = 4;
 	return run;
 }
 
@@ -839,38 +848,23 @@ run_start_failed(struct run *run, char *cause)
 	free(cause);
 }
 
-/* On the thread pool: evict, prime and measure the cache. */
+/*
+ * Record that the run started (its pid, the cache and machine state), log it
+ * and tell the watchers. Not right after the spawn: while the child is
+ * launching, this work would take a CPU from it (0.2 ms of its launch, by
+ * ftrace). It runs on the child's first output, at its exit, or after
+ * RUNNER_ANNOUNCE_MS, whichever comes first.
+ */
 static void
-run_work_cb(uv_work_t *w)
+run_announce(struct run *run)
 {
-	struct run *run = w->data;
-
-	cache_work(&run->cache);
-}
-
-/* Back on the loop: the cache is ready, so spawn the child at once and say so. */
-static void
-run_after_work_cb(uv_work_t *w, int status)
-{
-	struct run *run = w->data;
 	struct benchd *d = run->runner->d;
 	struct store_start b;
-	char *cause = NULL;
 
-	if (status != 0 || run->forced != RUN_PENDING) {
-		/* Stopped or cancelled before the spawn: the run stays as the queue has it. */
-		run->recorded = 1;
-		run_close(run);
+	if (run->announced || !run->spawned)
 		return;
-	}
-	if (run->cache.error != NULL) {
-		run_start_failed(run, xstrdup(run->cache.error));
-		return;
-	}
-	if (run_spawn(run, &cause) != 0) {
-		run_start_failed(run, cause);
-		return;
-	}
+	run->announced = 1;
+	uv_timer_stop(&run->announce);
 	b = (struct store_start){
 		.run_id = run->q.id, .spawned_at = run->spawned_at, .pid = run->proc.pid,
 		.command = run->command, .workdir = run->cond->workdir,
@@ -889,6 +883,47 @@ run_after_work_cb(uv_work_t *w, int status)
 	    "runs_total", (json_int_t)run->runs_total, "runs_ended", (json_int_t)run->runs_ended,
 	    "resident_before_pct", isnan(b.resident_before_pct) ? json_null() :
 	    json_real(b.resident_before_pct)));
+}
+
+/* The child stayed silent for RUNNER_ANNOUNCE_MS: record its start now. */
+static void
+run_announce_cb(uv_timer_t *t)
+{
+	run_announce(t->data);
+}
+
+/* On the thread pool: evict, prime and measure the cache. */
+static void
+run_work_cb(uv_work_t *w)
+{
+	struct run *run = w->data;
+
+	cache_work(&run->cache);
+}
+
+/* Back on the loop: the cache is ready, so spawn the child at once and say so. */
+static void
+run_after_work_cb(uv_work_t *w, int status)
+{
+	struct run *run = w->data;
+	char *cause = NULL;
+
+	if (status != 0 || run->forced != RUN_PENDING) {
+		/* Stopped or cancelled before the spawn: the run stays as the queue has it. */
+		run->recorded = 1;
+		run_close(run);
+		return;
+	}
+	if (run->cache.error != NULL) {
+		run_start_failed(run, xstrdup(run->cache.error));
+		return;
+	}
+	if (run_spawn(run, &cause) != 0) {
+		run_start_failed(run, cause);
+		return;
+	}
+	/* Wait for the child's first output (or RUNNER_ANNOUNCE_MS) before the bookkeeping. */
+	uv_timer_start(&run->announce, run_announce_cb, RUNNER_ANNOUNCE_MS, 0);
 }
 
 /* Start one queued run: load its plan, then put the cache in shape off the loop. */
