@@ -699,16 +699,20 @@ plan_fields(struct plan_parse *pp, struct plan_settings *st,
 	}
 }
 
-/* Check that a node is a non-empty string; reports "KEY: expected WHAT (got ...)". */
+/*
+ * Check that a node is a scalar without NUL bytes; reports "KEY: expected
+ * WHAT (got ...)". A quoted "" passes only when empty_ok (an argument, an env
+ * value); a value left out (`key:` alone) never does.
+ */
 static int
-plan_string(struct plan_parse *pp, const char *key, const struct node *n,
-    const char *what)
+plan_scalar(struct plan_parse *pp, const char *key, const struct node *n,
+    const char *what, int empty_ok)
 {
 	char	buf[PLAN_DESC_SIZE];
 
 	if (n->type == NODE_BAD)
 		return -1;
-	if (n->type != NODE_SCALAR || n->len == 0) {
+	if (n->type != NODE_SCALAR || n->empty || (!empty_ok && n->len == 0)) {
 		plan_error(pp, n, "%s: expected %s (got %s)", key, what,
 		    plan_desc(n, buf, sizeof buf));
 		return -1;
@@ -719,6 +723,14 @@ plan_string(struct plan_parse *pp, const char *key, const struct node *n,
 		return -1;
 	}
 	return 0;
+}
+
+/* Check that a node is a non-empty string. */
+static int
+plan_string(struct plan_parse *pp, const char *key, const struct node *n,
+    const char *what)
+{
+	return plan_scalar(pp, key, n, what, 0);
 }
 
 /* Check a plan or condition name: 1 to 64 letters, digits, '.', '_' or '-'. */
@@ -933,26 +945,12 @@ plan_cpus(struct plan_parse *pp, const struct node *n)
 	return 0;
 }
 
-/* Check that an item of args, env or evict is a scalar without NUL bytes. */
+/* Check that an item of args, env or evict is a scalar without NUL bytes ("" is fine). */
 static int
 plan_item(struct plan_parse *pp, const struct node *n, const char *key,
     const char *what)
 {
-	char	buf[PLAN_DESC_SIZE];
-
-	if (n->type == NODE_BAD)
-		return -1;
-	if (n->type != NODE_SCALAR || n->empty) {
-		plan_error(pp, n, "%s: expected %s (got %s)", key, what,
-		    plan_desc(n, buf, sizeof buf));
-		return -1;
-	}
-	if (memchr(n->value, '\0', n->len) != NULL) {
-		plan_error(pp, n, "%s: NUL bytes are not allowed (got %s); "
-		    "remove them", key, plan_desc(n, buf, sizeof buf));
-		return -1;
-	}
-	return 0;
+	return plan_scalar(pp, key, n, what, 1);
 }
 
 /* Check an args list: scalars, taken as their text. */

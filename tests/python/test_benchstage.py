@@ -1,5 +1,4 @@
 """test_benchstage.py: benchstage.py prints what benchctl parse-log reads, and imports in well under 1 ms."""
-import json
 import os
 import re
 import shutil
@@ -8,6 +7,8 @@ import sys
 import tempfile
 import textwrap
 import unittest
+
+from parselog import parse_log
 
 SOURCE_DIR = os.environ.get("BENCHD_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -47,23 +48,6 @@ EXPECTED = [
     r"\[\d+\.\d{3}s\] Broken Failed: KeyError",
     r"slept True",
 ]
-
-
-def parse_log(test, text):
-    """Return benchctl parse-log's JSON for text, skipping the test when $BENCHCTL is not set."""
-    benchctl = os.environ.get("BENCHCTL")
-    if not benchctl:
-        test.skipTest("BENCHCTL is not set (path of the built benchctl)")
-    with tempfile.NamedTemporaryFile("w", suffix=".stdout") as f:
-        f.write(text)
-        f.flush()
-        proc = subprocess.run([benchctl, "parse-log", f.name], capture_output=True, text=True)
-    test.assertEqual(proc.returncode, 0, "benchctl parse-log failed: %s" % proc.stderr)
-    try:
-        return json.loads(proc.stdout)
-    except ValueError:
-        pass
-    test.fail("%s parse-log printed no JSON (%r): is parse-log in this benchctl?" % (benchctl, proc.stdout[:200]))
 
 
 class BenchstageTest(unittest.TestCase):
