@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "benchd.h"
@@ -810,6 +812,14 @@ run_spawn(struct run *run, char **cause)
 	opts.stdio_count = 3;
 	opts.stdio = stdio;
 
+	/* Running from now on, so a daemon that dies as the child launches leaves a trace. */
+	if (store_run_start(d->store, &(struct store_start){ .run_id = run->q.id,
+	    .spawned_at = clock_unix_now(), .pid = -1, .command = run->command,
+	    .workdir = run->cond->workdir, .resident_before_pct = NAN, .footprint_files = -1,
+	    .footprint_bytes = -1, .evict_ms = NAN, .evict_failed = -1, .loadavg_1m = NAN,
+	    .mem_free_kb = -1, .mem_cached_kb = -1 }) != 0)
+		log_warnx("run %lld: cannot record that it is starting: %s", (long long)run->q.id,
+		    store_errmsg(d->store));
 	getrusage(RUSAGE_CHILDREN, &run->ru_before);
 	run->spawned_at = clock_unix_now();
 	run->spawned_ns = uv_hrtime();
@@ -1007,31 +1017,93 @@ runner_proc_started(int pid, int *pgrp, unsigned *uid)
 	return btime + (double)start / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* A process's argv from /proc, quoted as runner_quote() quotes a run's command; NULL if gone. */
+static char *
+runner_proc_command(int pid)
+{
+	char path[64], *buf, *line;
+	size_t n = 0, cap = 4096;
+	ssize_t got;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return NULL;
+	buf = xmalloc(cap);
+	while ((got = read(fd, buf + n, cap - n)) > 0) {
+		n += (size_t)got;
+		if (n == cap)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	close(fd);
+	buf[n] = '\0';		/* n < cap: the buffer grows whenever it fills */
+	line = xstrdup("");
+	for (size_t i = 0; i < n; i += strlen(buf + i) + 1)
+		runner_quote(&line, buf + i);
+	free(buf);
+	return line;
+}
+
 /*
- * At start-up, for a run a dead daemon left running: if its child is still
- * there, and really is that child (our uid, leading its own process group,
- * started when the run was spawned: not a process that reused the pid),
- * kill its whole process group.
+ * Whether pid is the child of a run spawned at spawned_at as command: ours,
+ * leading its own process group, started then, and running that command
+ * (taskset has exec'd into the interpreter, so without its "taskset -c CPUS").
  */
-void
-runner_kill_orphan(int pid, double spawned_at)
+static int
+runner_is_run_child(int pid, double spawned_at, const char *command)
 {
 	double started;
+	const char *want = command;
+	char *have;
 	unsigned uid;
-	int pgrp;
+	int pgrp, same;
 
-	if (pid <= 1)
-		return;
 	started = runner_proc_started(pid, &pgrp, &uid);
-	if (isnan(started))
-		return;
-	if (pgrp != pid || uid != getuid() || fabs(started - spawned_at) > 2.0) {
-		log_info("pid %d of an interrupted run now belongs to another process; left alone",
-		    pid);
+	if (isnan(started) || pgrp != pid || uid != getuid() || fabs(started - spawned_at) > 2.0)
+		return 0;
+	if (strncmp(want, "taskset -c ", 11) == 0 && (want = strchr(want + 11, ' ')) != NULL)
+		want++;
+	if (want == NULL || (have = runner_proc_command(pid)) == NULL)
+		return 0;
+	same = strcmp(have, want) == 0;
+	free(have);
+	return same;
+}
+
+/*
+ * At start-up, for a run a dead daemon left running: if its child is still
+ * there, and really is that child (see runner_is_run_child: never a process
+ * that merely reused the pid), kill its whole process group. A run whose pid
+ * was not recorded yet (the daemon died as the child launched) is looked for
+ * among all processes.
+ */
+void
+runner_kill_orphan(int pid, double spawned_at, const char *command)
+{
+	struct dirent *de;
+	DIR *proc;
+
+	if (pid > 1) {
+		if (runner_is_run_child(pid, spawned_at, command)) {
+			log_warnx("killing process group %d, left running by a daemon that died", pid);
+			kill(-pid, SIGKILL);
+		} else
+			log_info("pid %d of an interrupted run is gone or now another process's; "
+			    "left alone", pid);
 		return;
 	}
-	log_warnx("killing process group %d, left running by a daemon that died", pid);
-	kill(-pid, SIGKILL);
+	if ((proc = opendir("/proc")) == NULL)
+		return;
+	while ((de = readdir(proc)) != NULL) {
+		int p = atoi(de->d_name);
+
+		if (p > 1 && p != getpid() && runner_is_run_child(p, spawned_at, command)) {
+			log_warnx("killing process group %d, left running by a daemon that died "
+			    "before recording its pid", p);
+			kill(-p, SIGKILL);
+		}
+	}
+	closedir(proc);
 }
 
 /* Interrupt the run in flight, and call done once nothing is running. */

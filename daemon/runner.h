@@ -18,7 +18,7 @@ struct runner	*runner_create(struct benchd *);
 void		 runner_free(struct runner *);
 
 /* At start-up: kill what is left of a run a dead daemon had in flight, if it is really ours. */
-void		 runner_kill_orphan(int pid, double spawned_at);
+void		 runner_kill_orphan(int pid, double spawned_at, const char *command);
 /* Look at the queue soon and start the next run if none is in flight. */
 void		 runner_kick(struct runner *);
 /* Stop the run in flight if it belongs to plan_id, recording it cancelled. */

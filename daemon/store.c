@@ -44,7 +44,7 @@ static const char *const store_sql[S_COUNT] = {
 	[S_RUN_START] = "UPDATE runs SET state = 'running', spawned_at = ?2, pid = ?3, command = ?4,"
 	    " workdir = ?5, resident_before_pct = ?6, footprint_files = ?7, footprint_bytes = ?8,"
 	    " evict_ms = ?9, evict_failed = ?10, loadavg_1m = ?11, mem_free_kb = ?12,"
-	    " mem_cached_kb = ?13, cpu_governor = ?14 WHERE id = ?1 AND state = 'pending'",
+	    " mem_cached_kb = ?13, cpu_governor = ?14 WHERE id = ?1 AND state IN ('pending', 'running')",
 	[S_PLAN_RUNNING] = "UPDATE plans SET state = 'running'"
 	    " WHERE id = (SELECT plan_id FROM runs WHERE id = ?1) AND state = 'queued'",
 	[S_RUN_END] = "UPDATE runs SET state = ?2, exit_code = ?3, term_signal = ?4, ended_at = ?5,"
@@ -76,7 +76,7 @@ static const char *const store_sql[S_COUNT] = {
 	    " (SELECT duration_s FROM stages WHERE run_id = r.id AND name = 'total')"
 	    " FROM runs r WHERE r.ended_at IS NOT NULL AND r.state != 'pending'"
 	    " ORDER BY r.ended_at DESC LIMIT 1",
-	[S_RUNNING_IDS] = "SELECT id, pid, spawned_at FROM runs WHERE state = 'running'",
+	[S_RUNNING_IDS] = "SELECT id, pid, spawned_at, command FROM runs WHERE state = 'running'",
 	[S_FOOTPRINT_ADD] = "INSERT OR REPLACE INTO footprints (plan_id, path, bytes, shared)"
 	    " VALUES (?1, ?2, ?3, ?4)",
 	[S_FOOTPRINT_GET] = "SELECT path, bytes, shared FROM footprints WHERE plan_id = ?1 ORDER BY path",
@@ -334,7 +334,8 @@ fail:
  * then marked interrupted and queued again.
  */
 int
-store_recover(struct store *st, void (*orphan)(int pid, double spawned_at), int64_t *recovered)
+store_recover(struct store *st, void (*orphan)(int pid, double spawned_at, const char *command),
+    int64_t *recovered)
 {
 	sqlite3_stmt *s = store_stmt(st, S_RUNNING_IDS);
 	int64_t *ids = NULL;
@@ -344,8 +345,9 @@ store_recover(struct store *st, void (*orphan)(int pid, double spawned_at), int6
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		ids = xreallocarray(ids, n + 1, sizeof *ids);
 		ids[n++] = sqlite3_column_int64(s, 0);
-		if (orphan != NULL && sqlite3_column_type(s, 1) != SQLITE_NULL)
-			orphan(sqlite3_column_int(s, 1), sqlite3_column_double(s, 2));
+		if (orphan != NULL && sqlite3_column_type(s, 3) != SQLITE_NULL)
+			orphan(sqlite3_column_type(s, 1) != SQLITE_NULL ? sqlite3_column_int(s, 1) : -1,
+			    sqlite3_column_double(s, 2), (const char *)sqlite3_column_text(s, 3));
 	}
 	store_done(s);
 	*recovered = 0;

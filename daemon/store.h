@@ -39,7 +39,11 @@ struct store_run {
 	char		 kind[16];
 };
 
-/* What is known right before the spawn. NAN or -1 where not measured. */
+/*
+ * What is known of a run's start, NAN or -1 where not (yet) measured. Written
+ * twice: right before the spawn (state running, the command) and once the
+ * child has launched (its pid, the cache and the machine).
+ */
 struct store_start {
 	int64_t		 run_id;
 	double		 spawned_at;
@@ -126,8 +130,8 @@ struct store	*store_open(const char *path, char **cause);
 void		 store_close(struct store *);
 
 /* Mark runs left running by a daemon that died interrupted, and queue each again. */
-int		 store_recover(struct store *, void (*orphan)(int pid, double spawned_at),
-		    int64_t *recovered);
+int		 store_recover(struct store *,
+		    void (*orphan)(int pid, double spawned_at, const char *command), int64_t *recovered);
 
 int		 store_plan_add(struct store *, const char *name, const char *yaml,
 		    const char *source_path, int64_t uid, const struct store_new_run *,
