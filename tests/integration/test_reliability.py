@@ -266,6 +266,43 @@ class TestCrashRestart(DaemonTest):
             time.sleep(0.1)
         self.assertEqual(plan_children("seedlog.py", folder), [], "children left alive")
 
+    def test_kill9_before_the_pid_is_recorded(self):
+        """Failure: benchd is killed with -9 while its child launches, after the run was marked
+        running but before its pid was recorded (benchd records it on the child's first output,
+        or 100 ms after the spawn; this child prints nothing for a minute). State: at restart
+        the orphan is found by its start time and command line and killed, the run is
+        interrupted and queued again as attempt 2, which runs."""
+        script = self.write("silent.py", "import time\ntime.sleep(60)\n")
+        plan = self.write("silent.yaml", "name: silent\npython: %s\nscript: %s\n"
+                          "cpus: \"0\"\nconditions:\n  - {name: s, cache: none, runs: 1}\n"
+                          % (PYTHON, script))
+        d = self.daemon()
+        self.assertEqual(d.ctl("submit", plan).returncode, 0)
+        # Kill as soon as the child exists, well inside the 100 ms before its pid is recorded.
+        orphans = d.wait_for(lambda: plan_children("silent.py", self.folder), timeout=10,
+                             what="the child spawned")
+        d.stop(signal.SIGKILL)
+        row = d.query("SELECT state, pid FROM runs")[0]
+        if row["pid"] is not None:
+            self.skipTest("the pid was recorded before the kill landed (the machine is slow)")
+        self.assertEqual(row["state"], "running")
+        self.assertEqual(len(orphans), 1)
+        orphan = orphans[0][0]
+        self.assertTrue(proc_alive(orphan))
+
+        d2 = self.daemon()
+        d2.wait_for(lambda: not proc_alive(orphan), timeout=10, what="the orphan killed")
+        self.assertIn("before recording its pid", d2.log())
+        runs = d2.query("SELECT seq, attempt, state FROM runs ORDER BY attempt")
+        self.assertEqual((runs[0]["attempt"], runs[0]["state"]), (1, "interrupted"))
+        self.assertEqual(runs[1]["attempt"], 2)
+        d2.wait_for(lambda: d2.query("SELECT state FROM runs WHERE attempt = 2")[0]["state"]
+                    == "running", what="attempt 2 running")
+        live = plan_children("silent.py", self.folder)
+        self.assertEqual(len(live), 1, live)
+        self.assertNotEqual(live[0][0], orphan)
+        self.assertEqual(d2.stop(), 0, d2.log())
+
     def test_second_daemon_same_db_other_socket(self):
         """Failure: a second benchd on the same database but another socket. State: it exits 1
         saying another benchd holds the database's lock, creates no socket, and the first one
