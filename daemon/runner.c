@@ -838,7 +838,12 @@ run_spawn(struct run *run, char **cause)
 	uv_read_start((uv_stream_t *)&run->out.pipe, run_alloc_cb, run_read_cb);
 	uv_read_start((uv_stream_t *)&run->err.pipe, run_alloc_cb, run_read_cb);
 	run->timer_phase = TIMER_TIMEOUT;
-	uv_timer_start(&run->timer, run_timer_cb, (uint64_t)(run->cond->timeout * 1000.0), 0);
+	/*
+	 * Count the timeout from the spawn, not from when this loop iteration
+	 * began; the loop's clock is in whole ms, so one more makes it never short.
+	 */
+	uv_update_time(d->loop);
+	uv_timer_start(&run->timer, run_timer_cb, (uint64_t)(run->cond->timeout * 1000.0) + 1, 0);
 	return 0;
 }
 
