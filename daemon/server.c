@@ -43,7 +43,6 @@ struct server_write {
 struct server {
 	struct benchd		*d;
 	uv_pipe_t		 listener;
-	int			 listening;
 	int			 closing;
 	int			 open_handles;
 	LIST_HEAD(, client)	 clients;
@@ -414,7 +413,6 @@ server_create(struct benchd *d, const char *path, char **cause)
 		uv_close((uv_handle_t *)&srv->listener, server_listener_closed);
 		return NULL;
 	}
-	srv->listening = 1;
 	return srv;
 }
 
