@@ -1,9 +1,12 @@
-/* proto.c: decoding requests of the socket protocol (pure: bytes in, struct or error out). */
+/* proto.c: the socket protocol's messages: requests decoded, replies and events built (pure). */
 #include "proto.h"
 
-#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 static const char *const proto_cmd_names[] = {
@@ -104,4 +107,107 @@ proto_request_clear(struct proto_request *req)
 {
 	json_decref(req->json);
 	req->json = NULL;
+}
+
+/* Die unless jansson built the value: with proto_text() it fails only when out of memory. */
+static json_t *
+proto_check(json_t *v)
+{
+	if (v == NULL)
+		fatalx("building a protocol message: out of memory");
+	return v;
+}
+
+/* A number, or null when it is NaN (not known). */
+static json_t *
+proto_real(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
+json_t *
+proto_text(const char *text)
+{
+	char *clean;
+	json_t *v;
+
+	if (text == NULL)
+		return json_null();
+	clean = utf8_clean(text, strlen(text), 0);
+	v = proto_check(json_string(clean));
+	free(clean);
+	return v;
+}
+
+/* A successful reply, to which the caller adds its fields. */
+json_t *
+proto_reply_ok(void)
+{
+	return proto_check(json_pack("{si sb}", "v", PROTO_VERSION, "ok", 1));
+}
+
+/* An error reply a person can act on. */
+json_t *
+proto_reply_error(const char *why)
+{
+	return proto_check(json_pack("{si sb so}", "v", PROTO_VERSION, "ok", 0,
+	    "error", proto_text(why)));
+}
+
+/* The fields every run event starts with. */
+static json_t *
+proto_run_event(const char *event, const struct proto_run *r)
+{
+	return proto_check(json_pack("{si ss sI sI so so si sI}", "v", PROTO_VERSION,
+	    "event", event, "plan_id", (json_int_t)r->plan_id, "run_id", (json_int_t)r->run_id,
+	    "condition", proto_text(r->condition), "kind", proto_text(r->kind), "seq", r->seq,
+	    "runs_total", (json_int_t)r->runs_total));
+}
+
+/* A run has started; resident_before_pct is NAN when not measured. */
+json_t *
+proto_event_run_started(const struct proto_run *r, int64_t runs_ended, double resident_before_pct)
+{
+	json_t *ev = proto_run_event("run_started", r);
+
+	json_object_set_new(ev, "runs_ended", json_integer(runs_ended));
+	json_object_set_new(ev, "resident_before_pct", proto_real(resident_before_pct));
+	return ev;
+}
+
+/* A line the run printed, at t_s on its own clock. */
+json_t *
+proto_event_stage(const struct proto_run *r, double t_s, const char *text)
+{
+	json_t *ev = proto_run_event("stage", r);
+
+	json_object_set_new(ev, "t_s", json_real(t_s));
+	json_object_set_new(ev, "text", proto_text(text));
+	return ev;
+}
+
+/* A run has ended in state; total_s is NAN and has_exit 0 when it never ran to an exit. */
+json_t *
+proto_event_run_finished(const struct proto_run *r, const char *state, double total_s,
+    int has_exit, int exit_code, int64_t runs_ended, const char *error)
+{
+	json_t *ev = proto_run_event("run_finished", r);
+
+	json_object_set_new(ev, "state", proto_text(state));
+	json_object_set_new(ev, "total_s", proto_real(total_s));
+	json_object_set_new(ev, "exit_code", has_exit ? json_integer(exit_code) : json_null());
+	json_object_set_new(ev, "runs_ended", json_integer(runs_ended));
+	json_object_set_new(ev, "error", proto_text(error));
+	return ev;
+}
+
+/* A plan has ended (done, cancelled or failed). */
+json_t *
+proto_event_plan_finished(int64_t plan_id, const char *state, int64_t runs_total,
+    int64_t runs_ended, int64_t runs_ok, const char *error)
+{
+	return proto_check(json_pack("{si ss sI so sI sI sI so}", "v", PROTO_VERSION,
+	    "event", "plan_finished", "plan_id", (json_int_t)plan_id, "state", proto_text(state),
+	    "runs_total", (json_int_t)runs_total, "runs_ended", (json_int_t)runs_ended,
+	    "runs_ok", (json_int_t)runs_ok, "error", proto_text(error)));
 }

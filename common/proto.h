@@ -2,7 +2,7 @@
  * proto.h: the socket protocol between benchctl (or any client) and benchd.
  *
  * Newline-delimited JSON over a Unix stream socket: one request object per
- * line, one reply object per line, every message carrying "v": 1. A line
+ * line, one reply object per line, every message carrying "v": PROTO_VERSION. A line
  * longer than PROTO_LINE_MAX, or one that is not a JSON object of a known
  * shape, gets {"v":1,"ok":false,"error":"..."}; the daemon never falls over.
  *
@@ -31,6 +31,7 @@
 #ifndef BENCHD_PROTO_H
 #define BENCHD_PROTO_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,7 +50,42 @@ struct proto_request {
 	void		*json;		/* owns the strings: proto_request_clear() */
 };
 
+/* What the daemon does with one request: the reply, and what the client gets next. */
+struct proto_answer {
+	json_t		*reply;		/* always set */
+	json_t		*then;		/* an event to send right after the reply, or NULL */
+	int		 watch;		/* the client now watches */
+	int64_t		 watch_plan;	/* that plan, or 0 for all */
+};
+
+/* The run an event is about. */
+struct proto_run {
+	int64_t		 plan_id;
+	int64_t		 run_id;
+	const char	*condition;
+	const char	*kind;
+	int		 seq;
+	int64_t		 runs_total;
+};
+
 int	proto_decode_request(const char *line, size_t len, struct proto_request *, char **cause);
 void	proto_request_clear(struct proto_request *);
+
+/*
+ * Replies and events, built whole (pure: no I/O). Text that may come from a
+ * child (error, text) is made valid UTF-8 first, so building never fails on
+ * it; NAN numbers and NULL strings become JSON null.
+ */
+json_t	*proto_reply_ok(void);
+json_t	*proto_reply_error(const char *why);
+json_t	*proto_event_run_started(const struct proto_run *, int64_t runs_ended,
+	    double resident_before_pct);
+json_t	*proto_event_stage(const struct proto_run *, double t_s, const char *text);
+json_t	*proto_event_run_finished(const struct proto_run *, const char *state, double total_s,
+	    int has_exit, int exit_code, int64_t runs_ended, const char *error);
+json_t	*proto_event_plan_finished(int64_t plan_id, const char *state, int64_t runs_total,
+	    int64_t runs_ended, int64_t runs_ok, const char *error);
+/* A JSON string of text made valid UTF-8, or null for NULL; never fails. */
+json_t	*proto_text(const char *text);
 
 #endif
