@@ -6,8 +6,8 @@
  * usage: bench_evict LIST [ROUNDS]
  *
  * LIST is a probe's list of files (python/footprint.py's output). It becomes the footprint the way
- * benchd makes it (cache_probe_done: files another process maps now are marked shared and left out),
- * in a scratch database. Prints one JSON object on stdout. Needs root for drop_caches.
+ * benchd makes it (cache_probe_read: files another process maps now are marked shared and left out).
+ * Prints one JSON object on stdout. Needs root for drop_caches.
  *
  * Each round also runs, for comparison (bench_evict_fdatasync), cache_evict's loop with
  * fdatasync() in place of sync_file_range(), as cache_evict() did at first.
@@ -74,28 +74,6 @@ bench_evict_fdatasync(char *const *paths, size_t n)
 	}
 }
 
-/* Copy a file, so cache_state_clear() may remove the copy and leave the original. */
-static int
-bench_copy(const char *from, const char *to)
-{
-	char buf[65536];
-	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
-	size_t n;
-	int rc = 0;
-
-	if (in == NULL || out == NULL)
-		rc = -1;
-	while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0) {
-		if (fwrite(buf, 1, n, out) != n)
-			rc = -1;
-	}
-	if (in != NULL)
-		fclose(in);
-	if (out != NULL && fclose(out) != 0)
-		rc = -1;
-	return rc;
-}
-
 /* Print a JSON array of numbers. */
 static void
 bench_array(const char *name, const double *v, int n, int last)
@@ -110,14 +88,12 @@ bench_array(const char *name, const double *v, int n, int last)
 int
 main(int argc, char **argv)
 {
-	char dir[] = "/tmp/benchd-evict.XXXXXX", *db, *list, *cause = NULL;
-	struct store_new_run probe = { "c", "probe", "cold", NULL, NULL };
 	struct cache_state cs;
-	struct store_file *files;
-	struct store *st;
+	char *cause = NULL;
+	struct cache_file *files;
 	size_t nfiles, npaths = 0, nshared = 0;
 	char **paths;
-	int64_t plan_id, bytes = 0, shared_bytes = 0, failed, nbytes;
+	int64_t bytes = 0, shared_bytes = 0, failed, nbytes;
 	int rounds = argc > 2 ? atoi(argv[2]) : 10;
 	double *evict, *drop, *res_warm, *res_cold, *res_drop, *prime_cold, *pct_cold, *pct_drop;
 	double *evict_mb, *drop_mb, *sfr, *pct_sfr, t;
@@ -127,33 +103,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: bench_evict LIST [ROUNDS]\n");
 		return 2;
 	}
-	if (mkdtemp(dir) == NULL) {
-		fprintf(stderr, "bench_evict: mkdtemp: %s\n", strerror(errno));
-		return 1;
-	}
-	xasprintf(&db, "%s/bench.db", dir);
-	xasprintf(&list, "%s/list", dir);
-	if (bench_copy(argv[1], list) != 0) {
-		fprintf(stderr, "bench_evict: cannot copy %s\n", argv[1]);
-		return 1;
-	}
-	if ((st = store_open(db, &cause)) == NULL ||
-	    store_plan_add(st, "evict", "name: evict\n", "/dev/null", 0, &probe, 1, &plan_id,
-	    &cause) != 0) {
-		fprintf(stderr, "bench_evict: %s\n", cause);
-		return 1;
-	}
 	memset(&cs, 0, sizeof cs);
-	cs.list_path = list;
-	if (cache_probe_done(&cs, st, plan_id) != 0) {
+	cs.list_path = argv[1];
+	if (cache_probe_read(&cs, &files, &nfiles) != 0) {
 		fprintf(stderr, "bench_evict: %s\n", cs.error);
 		return 1;
 	}
+	cs.list_path = NULL;	/* not ours to remove */
 	cache_state_clear(&cs);
-	if (store_footprint_get(st, plan_id, &files, &nfiles) != 0) {
-		fprintf(stderr, "bench_evict: %s\n", store_errmsg(st));
-		return 1;
-	}
 	paths = xcalloc(nfiles + 1, sizeof *paths);
 	for (size_t i = 0; i < nfiles; i++) {
 		if (files[i].shared) {
@@ -164,17 +121,7 @@ main(int argc, char **argv)
 			bytes += files[i].bytes;
 		}
 	}
-	store_files_free(files, nfiles);
-	store_close(st);
-	unlink(db);
-	free(db);
-	xasprintf(&db, "%s/bench.db-wal", dir);
-	unlink(db);
-	free(db);
-	xasprintf(&db, "%s/bench.db-shm", dir);
-	unlink(db);
-	free(db);
-	rmdir(dir);
+	cache_files_free(files, nfiles);
 
 	evict = xcalloc(rounds, sizeof *evict);
 	drop = xcalloc(rounds, sizeof *drop);

@@ -263,52 +263,33 @@ gen_run(struct store *st, const struct store_run *q, const struct gen_seed *seed
 	return rc;
 }
 
-/*
- * A probe's list made into footprint rows the way benchd does it (cache_probe_done: files another
- * process maps now are shared), in a scratch database next to db, which is then removed.
- */
+/* A probe's list made into footprint rows the way benchd does it (cache_probe_read: files another process maps now are shared). */
 static struct store_file *
-gen_footprint(const char *db, const char *list, size_t *n, int64_t *bytes)
+gen_footprint(const char *list, size_t *n, int64_t *bytes)
 {
-	struct store_new_run probe = { "c", "probe", "cold", NULL, NULL };
-	struct store_file *files = NULL;
+	struct store_file *files;
+	struct cache_file *cf;
 	struct cache_state cs;
-	struct store *st;
-	char *path, *cause = NULL;
-	int64_t plan_id;
 
 	*n = 0;
 	*bytes = 0;
 	if (list == NULL)
 		return NULL;
-	xasprintf(&path, "%s.footprint", db);
-	if ((st = store_open(path, &cause)) == NULL ||
-	    store_plan_add(st, "fp", "name: fp\n", "/dev/null", 0, &probe, 1, &plan_id, &cause) != 0) {
-		fprintf(stderr, "bench_gendb: %s\n", cause);
-		exit(1);
-	}
 	memset(&cs, 0, sizeof cs);
 	cs.list_path = xstrdup(list);
-	if (cache_probe_done(&cs, st, plan_id) != 0 ||
-	    store_footprint_get(st, plan_id, &files, n) != 0) {
-		fprintf(stderr, "bench_gendb: footprint: %s\n", cs.error != NULL ? cs.error :
-		    store_errmsg(st));
+	if (cache_probe_read(&cs, &cf, n) != 0) {
+		fprintf(stderr, "bench_gendb: footprint: %s\n", cs.error);
 		exit(1);
 	}
 	free(cs.list_path);
-	cs.list_path = NULL;
+	cs.list_path = NULL;	/* not ours to remove */
 	cache_state_clear(&cs);
-	store_close(st);
-	for (size_t i = 0; i < *n; i++)
-		*bytes += files[i].shared ? 0 : files[i].bytes;
-	for (int i = 0; i < 3; i++) {
-		char *p;
-
-		xasprintf(&p, "%s%s", path, i == 0 ? "" : i == 1 ? "-wal" : "-shm");
-		remove(p);
-		free(p);
+	files = xcalloc(*n + 1, sizeof *files);
+	for (size_t i = 0; i < *n; i++) {
+		files[i] = (struct store_file){ xstrdup(cf[i].path), cf[i].bytes, cf[i].shared };
+		*bytes += cf[i].shared ? 0 : cf[i].bytes;
 	}
-	free(path);
+	cache_files_free(cf, *n);
 	return files;
 }
 
@@ -339,7 +320,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	fp = gen_footprint(argv[1], argc > 5 ? argv[5] : NULL, &nfp, &fp_bytes);
+	fp = gen_footprint(argc > 5 ? argv[5] : NULL, &nfp, &fp_bytes);
 	for (size_t i = 0; i < nfp; i++)
 		fp_files += !fp[i].shared;
 	if ((st = store_open(argv[1], &cause)) == NULL) {

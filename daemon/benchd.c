@@ -1,6 +1,8 @@
-/* benchd.c: the daemon's entry point: options, the lock, the loop, signals and an orderly stop. */
-#include "benchd.h"
-
+/*
+ * benchd.c: the daemon's entry point: options, the lock, the loop, signals
+ * and an orderly stop; and the wiring: the server hands requests to
+ * request.c, the runner's events go to the server's watchers.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -11,12 +13,30 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <uv.h>
+
+#include "clock.h"
 #include "log.h"
 #include "paths.h"
+#include "procs.h"
+#include "request.h"
 #include "runner.h"
 #include "server.h"
 #include "store.h"
 #include "xmalloc.h"
+
+/* The daemon: one per process. */
+struct benchd {
+	uv_loop_t		*loop;
+	struct store		*store;
+	struct server		*server;
+	struct runner		*runner;
+	struct request_env	 req;
+	char			*socket_path;
+	char			*db_path;
+	int			 stopping;
+	uv_signal_t		 sig[3];	/* SIGTERM, SIGINT, SIGHUP */
+};
 
 static const char usage_text[] =
     "usage: benchd [--socket PATH] [--db PATH] [--log-level error|warn|info|debug]\n"
@@ -41,8 +61,10 @@ benchd_close_walk(uv_handle_t *h, void *arg)
 
 /* The runner is idle: close the rest and let the loop run out. */
 static void
-benchd_runner_stopped(struct benchd *d)
+benchd_runner_stopped(void *arg)
 {
+	struct benchd *d = arg;
+
 	runner_free(d->runner);
 	d->runner = NULL;
 	for (size_t i = 0; i < sizeof d->sig / sizeof d->sig[0]; i++)
@@ -50,7 +72,7 @@ benchd_runner_stopped(struct benchd *d)
 }
 
 /* Begin an orderly stop: stop listening, interrupt the run in flight (it is queued again). */
-void
+static void
 benchd_shutdown(struct benchd *d)
 {
 	if (d->stopping)
@@ -58,7 +80,29 @@ benchd_shutdown(struct benchd *d)
 	d->stopping = 1;
 	server_close(d->server);
 	d->server = NULL;
-	runner_stop(d->runner, benchd_runner_stopped);
+	runner_stop(d->runner, benchd_runner_stopped, d);
+}
+
+/* The runner's events go to the clients watching (none once the server is closed). */
+static void
+benchd_emit(void *arg, int64_t plan_id, json_t *ev)
+{
+	struct benchd *d = arg;
+
+	if (d->server != NULL)
+		server_broadcast(d->server, plan_id, ev);
+	else
+		json_decref(ev);
+}
+
+/* The server's requests are carried out by request.c. */
+static void
+benchd_request(void *arg, const struct proto_request *req, unsigned uid,
+    struct proto_answer *answer)
+{
+	struct benchd *d = arg;
+
+	request_handle(&d->req, req, uid, answer);
 }
 
 /* SIGTERM, SIGINT: stop; SIGHUP is ignored (a foreground daemon outlives its terminal). */
@@ -161,7 +205,7 @@ main(int argc, char **argv)
 	    (lock_fd = benchd_lock(d.db_path, &cause)) < 0 ||
 	    (d.store = store_open(d.db_path, &cause)) == NULL)
 		goto fail;
-	if (store_recover(d.store, runner_kill_orphan, &recovered) != 0) {
+	if (store_recover(d.store, procs_kill_orphan, &recovered) != 0) {
 		xasprintf(&cause, "%s: cannot recover runs left running: %s", d.db_path,
 		    store_errmsg(d.store));
 		goto fail;
@@ -171,10 +215,11 @@ main(int argc, char **argv)
 		    "interrupted and queued again", (long long)recovered);
 
 	d.loop = uv_default_loop();
-	d.started_ms = uv_now(d.loop);
-	if ((d.server = server_create(&d, d.socket_path, &cause)) == NULL)
+	if ((d.server = server_create(d.loop, d.socket_path, benchd_request, &d, &cause)) == NULL)
 		goto fail;
-	d.runner = runner_create(&d);
+	d.runner = runner_create(d.loop, d.store, &(struct runner_hooks){ benchd_emit, &d });
+	d.req = (struct request_env){ d.store, d.runner, d.socket_path, d.db_path,
+	    clock_mono_ms() };
 	for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
 		uv_signal_init(d.loop, &d.sig[i]);
 		d.sig[i].data = &d;

@@ -15,7 +15,6 @@
 
 #include "clock.h"
 #include "log.h"
-#include "store.h"
 #include "xmalloc.h"
 
 #ifndef BENCHD_PYTHON_DIR
@@ -44,64 +43,56 @@ cache_wrapper_path(void)
 	return path;
 }
 
-/*
- * Get a run's cache work ready on the loop thread: a probe gets the wrapper
- * and a file for its list; any other run gets the plan's footprint from the
- * database (the probe ran first).
- */
+/* Get a run's cache work ready: a probe gets the wrapper and a file for its list. */
 int
-cache_prepare(struct cache_state *cs, struct store *st, int64_t plan_id, const struct plan *plan,
-    const struct plan_condition *cond, const char *kind, char **cause)
+cache_prepare(struct cache_state *cs, const struct plan *plan, const struct plan_condition *cond,
+    int probe, char **cause)
 {
-	struct store_file *files;
-	size_t n;
 	int fd;
 
 	memset(cs, 0, sizeof *cs);
 	cs->policy = cond->cache;
 	cs->method = cond->cold_method;
-	cs->probe = strcmp(kind, "probe") == 0;
+	cs->probe = probe;
 	cs->cpus = cond->cpus != NULL ? xstrdup(cond->cpus) : NULL;
 	cs->resident_before_pct = NAN;
 	cs->evict_ms = NAN;
 	cs->footprint_bytes = -1;
 	cs->failed = -1;
-	if (cs->probe) {
-		cs->wrapper = cache_wrapper_path();
-		if (access(cs->wrapper, R_OK) != 0) {
-			xasprintf(cause, "the footprint wrapper %s cannot be read (%s); set "
-			    "BENCHD_PYTHON_DIR to benchd's python/ folder", cs->wrapper,
-			    strerror(errno));
-			return -1;
-		}
-		cs->list_path = xstrdup("/tmp/benchd-footprint.XXXXXX");
-		if ((fd = mkstemp(cs->list_path)) < 0) {
-			xasprintf(cause, "cannot create a footprint list file: %s", strerror(errno));
-			free(cs->list_path);
-			cs->list_path = NULL;
-			return -1;
-		}
-		close(fd);
-		xasprintf(&cs->extra_env, "BENCHD_FOOTPRINT_OUT=%s", cs->list_path);
-		cs->evict = xcalloc(plan->nevict + 1, sizeof *cs->evict);
-		for (size_t i = 0; i < plan->nevict; i++)
-			cs->evict[cs->nevict++] = xstrdup(plan->evict[i]);
+	if (!cs->probe)
 		return 0;
-	}
-	if (store_footprint_get(st, plan_id, &files, &n) != 0) {
-		xasprintf(cause, "cannot read the plan's footprint: %s", store_errmsg(st));
+	cs->wrapper = cache_wrapper_path();
+	if (access(cs->wrapper, R_OK) != 0) {
+		xasprintf(cause, "the footprint wrapper %s cannot be read (%s); set "
+		    "BENCHD_PYTHON_DIR to benchd's python/ folder", cs->wrapper, strerror(errno));
 		return -1;
 	}
-	cs->paths = xcalloc(n + 1, sizeof *cs->paths);
-	cs->shared = xcalloc(n + 1, sizeof *cs->shared);
-	for (size_t i = 0; i < n; i++) {
-		if (files[i].shared)
-			cs->shared[cs->nshared++] = xstrdup(files[i].path);
-		else
-			cs->paths[cs->npaths++] = xstrdup(files[i].path);
+	cs->list_path = xstrdup("/tmp/benchd-footprint.XXXXXX");
+	if ((fd = mkstemp(cs->list_path)) < 0) {
+		xasprintf(cause, "cannot create a footprint list file: %s", strerror(errno));
+		free(cs->list_path);
+		cs->list_path = NULL;
+		return -1;
 	}
-	store_files_free(files, n);
+	close(fd);
+	xasprintf(&cs->extra_env, "BENCHD_FOOTPRINT_OUT=%s", cs->list_path);
+	cs->evict = xcalloc(plan->nevict + 1, sizeof *cs->evict);
+	for (size_t i = 0; i < plan->nevict; i++)
+		cs->evict[cs->nevict++] = xstrdup(plan->evict[i]);
 	return 0;
+}
+
+/* Add one file of the plan's footprint. */
+void
+cache_add_file(struct cache_state *cs, const char *path, int shared)
+{
+	if (shared) {
+		cs->shared = xreallocarray(cs->shared, cs->nshared + 1, sizeof *cs->shared);
+		cs->shared[cs->nshared++] = xstrdup(path);
+	} else {
+		cs->paths = xreallocarray(cs->paths, cs->npaths + 1, sizeof *cs->paths);
+		cs->paths[cs->npaths++] = xstrdup(path);
+	}
 }
 
 /* Residency of one open file: pages resident and pages in all. */
@@ -332,40 +323,6 @@ cache_work(struct cache_state *cs)
 	cache_machine(cs);
 }
 
-/* Copy the measurements into the run's start record. */
-void
-cache_fill_start(const struct cache_state *cs, struct store_start *b)
-{
-	b->resident_before_pct = cs->resident_before_pct;
-	b->footprint_files = cs->probe ? -1 : (int64_t)cs->npaths;
-	b->footprint_bytes = cs->footprint_bytes;
-	b->evict_ms = cs->evict_ms;
-	b->evict_failed = cs->failed;
-	b->loadavg_1m = cs->loadavg_1m;
-	b->mem_free_kb = cs->mem_free_kb;
-	b->mem_cached_kb = cs->mem_cached_kb;
-	b->cpu_governor = cs->governor;
-}
-
-/* Add the cache's figures to a status object. */
-void
-cache_status_json(const struct cache_state *cs, json_t *o)
-{
-	json_object_set_new(o, "cache", json_string(plan_cache_name(cs->policy)));
-	json_object_set_new(o, "resident_before_pct", isnan(cs->resident_before_pct) ?
-	    json_null() : json_real(cs->resident_before_pct));
-	json_object_set_new(o, "footprint_files", json_integer((json_int_t)cs->npaths));
-	json_object_set_new(o, "footprint_bytes", json_integer(cs->footprint_bytes));
-	json_object_set_new(o, "evict_ms", isnan(cs->evict_ms) ? json_null() :
-	    json_real(cs->evict_ms));
-	json_object_set_new(o, "loadavg_1m", isnan(cs->loadavg_1m) ? json_null() :
-	    json_real(cs->loadavg_1m));
-	json_object_set_new(o, "mem_free_kb", json_integer(cs->mem_free_kb));
-	json_object_set_new(o, "mem_cached_kb", json_integer(cs->mem_cached_kb));
-	json_object_set_new(o, "cpu_governor", cs->governor != NULL ?
-	    json_string(cs->governor) : json_null());
-}
-
 /* The wrapper a probe runs the script through, or NULL. */
 const char *
 cache_wrapper(const struct cache_state *cs)
@@ -382,9 +339,8 @@ cache_extra_env(const struct cache_state *cs)
 
 /* A growing list of footprint files, while a probe's result is read. */
 struct cache_list {
-	struct store_file	*files;
+	struct cache_file	*files;
 	size_t			 n;
-	int64_t			 missing;
 };
 
 static struct cache_list *cache_walk_list;
@@ -394,7 +350,7 @@ static void
 cache_list_add(struct cache_list *l, const char *path, int64_t bytes)
 {
 	l->files = xreallocarray(l->files, l->n + 1, sizeof *l->files);
-	l->files[l->n++] = (struct store_file){ xstrdup(path), bytes, 0 };
+	l->files[l->n++] = (struct cache_file){ xstrdup(path), bytes, 0 };
 }
 
 /* nftw() callback: every regular file under an evict folder. */
@@ -454,21 +410,21 @@ cache_mapped_now(size_t *n)
 
 /*
  * After an ok probe: the wrapper's list of files (opened, mapped, imported)
- * and the plan's evict paths become the plan's footprint. Files that another
+ * and the plan's evict paths make the plan's footprint. Files that another
  * process maps now are marked shared. An evict path that does not exist is
  * reported, not fatal.
  */
 int
-cache_probe_done(struct cache_state *cs, struct store *st, int64_t plan_id)
+cache_probe_read(struct cache_state *cs, struct cache_file **files, size_t *n)
 {
-	struct cache_list l = { NULL, 0, 0 };
+	struct cache_list l = { NULL, 0 };
 	char *line = NULL, **mapped;
-	size_t cap = 0, nmapped, shared = 0;
-	int64_t bytes = 0;
+	size_t cap = 0, nmapped;
 	struct stat sb;
 	FILE *fp;
-	int rc;
 
+	*files = NULL;
+	*n = 0;
 	if ((fp = fopen(cs->list_path, "re")) == NULL) {
 		xasprintf(&cs->error, "the probe wrote no footprint list (%s)", strerror(errno));
 		return -1;
@@ -487,9 +443,7 @@ cache_probe_done(struct cache_state *cs, struct store *st, int64_t plan_id)
 	}
 	for (size_t i = 0; i < cs->nevict; i++) {
 		if (stat(cs->evict[i], &sb) != 0) {
-			log_warnx("plan %lld: evict path %s: %s; left out", (long long)plan_id,
-			    cs->evict[i], strerror(errno));
-			l.missing++;
+			log_warnx("evict path %s: %s; left out", cs->evict[i], strerror(errno));
 		} else if (S_ISDIR(sb.st_mode)) {
 			cache_walk_list = &l;
 			nftw(cs->evict[i], cache_walk_cb, 16, FTW_PHYS);
@@ -500,26 +454,24 @@ cache_probe_done(struct cache_state *cs, struct store *st, int64_t plan_id)
 
 	mapped = cache_mapped_now(&nmapped);
 	for (size_t i = 0; i < l.n; i++) {
-		if (mapped != NULL && bsearch(&l.files[i].path, mapped, nmapped, sizeof *mapped,
-		    cache_strcmp) != NULL) {
-			l.files[i].shared = 1;
-			shared++;
-		} else
-			bytes += l.files[i].bytes;
+		l.files[i].shared = mapped != NULL && bsearch(&l.files[i].path, mapped, nmapped,
+		    sizeof *mapped, cache_strcmp) != NULL;
 	}
 	for (size_t i = 0; i < nmapped; i++)
 		free(mapped[i]);
 	free(mapped);
+	*files = l.files;
+	*n = l.n;
+	return 0;
+}
 
-	rc = store_footprint_add(st, plan_id, l.files, l.n);
-	if (rc != 0)
-		xasprintf(&cs->error, "cannot store the footprint: %s", store_errmsg(st));
-	else
-		log_info("plan %lld: footprint of %zu files, %.1f MB (%zu more are mapped by other "
-		    "processes and left alone)%s", (long long)plan_id, l.n - shared,
-		    (double)bytes / 1e6, shared, l.missing > 0 ? "; some evict paths are missing" : "");
-	store_files_free(l.files, l.n);
-	return rc;
+/* Free a list of footprint files. */
+void
+cache_files_free(struct cache_file *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(files[i].path);
+	free(files);
 }
 
 /* Free what the cache work held, and remove a probe's list file. */

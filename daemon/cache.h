@@ -1,22 +1,26 @@
 /*
  * cache.h: the page cache before each run: evict a plan's footprint (cold),
  * prime it (warm), measure its residency with mincore() (always), and note
- * the machine's state; plus the probe run that finds the footprint.
+ * the machine's state; plus reading what a probe run found the footprint to be.
  *
- * cache_prepare() runs on the loop thread (it reads the database);
- * cache_work() does the file I/O and may run on a pool thread.
+ * It knows files and the kernel only: the caller hands it the footprint and
+ * stores what it measured. cache_work() does the file I/O and may run on a
+ * pool thread; the rest runs on the caller's.
  */
 #ifndef BENCHD_CACHE_H
 #define BENCHD_CACHE_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "plan.h"
 
-struct store;
-struct store_start;
+/* One file of a footprint. */
+struct cache_file {
+	char		*path;
+	int64_t		 bytes;
+	int		 shared;	/* another process maps it */
+};
 
 struct cache_state {
 	enum plan_cache		 policy;
@@ -45,15 +49,24 @@ struct cache_state {
 	char			*error;		/* the cache could not be put in the state asked */
 };
 
-int	 cache_prepare(struct cache_state *, struct store *, int64_t plan_id,
-	    const struct plan *, const struct plan_condition *, const char *kind, char **cause);
+/*
+ * Get a run's cache work ready: a probe gets the wrapper and a file for its
+ * list; any other run is then given the plan's footprint with cache_add_file().
+ */
+int	 cache_prepare(struct cache_state *, const struct plan *, const struct plan_condition *,
+	    int probe, char **cause);
+/* Add a file of the footprint: evicted, primed and measured; evicted only when shared. */
+void	 cache_add_file(struct cache_state *, const char *path, int shared);
 void	 cache_work(struct cache_state *);
-void	 cache_fill_start(const struct cache_state *, struct store_start *);
-void	 cache_status_json(const struct cache_state *, json_t *);
 const char *cache_wrapper(const struct cache_state *);
 const char *cache_extra_env(const struct cache_state *);
-/* After an ok probe: read the wrapper's list and store the plan's footprint. */
-int	 cache_probe_done(struct cache_state *, struct store *, int64_t plan_id);
+/*
+ * After an ok probe: the wrapper's list and the plan's evict paths, with the
+ * files another process maps now marked shared. 0 and the list (free it with
+ * cache_files_free()), or -1 with cs->error set.
+ */
+int	 cache_probe_read(struct cache_state *, struct cache_file **files, size_t *n);
+void	 cache_files_free(struct cache_file *, size_t n);
 void	 cache_state_clear(struct cache_state *);
 
 /* The parts, for tests and bench/: each returns what it measured. */

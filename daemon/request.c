@@ -6,27 +6,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "benchd.h"
+#include "clock.h"
 #include "log.h"
 #include "plan.h"
+#include "run.h"
 #include "runner.h"
-#include "server.h"
 #include "store.h"
 #include "xmalloc.h"
-
-/* A successful reply, with fields added by the caller. */
-static json_t *
-request_ok(void)
-{
-	return json_pack("{si sb}", "v", PROTO_VERSION, "ok", 1);
-}
-
-/* An error reply a person can act on. */
-static json_t *
-request_error(const char *why)
-{
-	return json_pack("{si sb ss}", "v", PROTO_VERSION, "ok", 0, "error", why);
-}
 
 /* Two conditions run the very same command (so one probe serves both). */
 static int
@@ -103,7 +89,7 @@ request_online_cpus(void)
 
 /* submit: check the plan against this machine, expand it, and queue it in one transaction. */
 static json_t *
-request_submit(struct benchd *d, const struct proto_request *req, unsigned uid)
+request_submit(const struct request_env *env, const struct proto_request *req, unsigned uid)
 {
 	struct plan_check check = { request_online_cpus(), 1 };
 	struct store_new_run *runs = NULL;
@@ -130,23 +116,23 @@ request_submit(struct benchd *d, const struct proto_request *req, unsigned uid)
 		}
 	}
 	runs = request_runs(plan, &n);
-	if (store_plan_add(d->store, plan->name, req->yaml, req->path, uid, runs, n, &id,
+	if (store_plan_add(env->store, plan->name, req->yaml, req->path, uid, runs, n, &id,
 	    &cause) != 0)
 		goto fail;
 	log_info("plan %lld queued: %s (%zu conditions, %zu runs) from %s", (long long)id,
 	    plan->name, plan->nconds, n, req->path);
-	reply = request_ok();
+	reply = proto_reply_ok();
 	json_object_set_new(reply, "plan_id", json_integer(id));
 	json_object_set_new(reply, "name", json_string(plan->name));
 	json_object_set_new(reply, "conditions", json_integer((json_int_t)plan->nconds));
 	json_object_set_new(reply, "runs", json_integer((json_int_t)n));
 	free(runs);
 	plan_free(plan);
-	runner_kick(d->runner);
+	runner_kick(env->runner);
 	return reply;
 
 fail:
-	reply = request_error(cause);
+	reply = proto_reply_error(cause);
 	free(cause);
 	free(runs);
 	plan_free(plan);
@@ -155,18 +141,18 @@ fail:
 
 /* status: the daemon, the run in flight, the queue, and the last run that ended. */
 static json_t *
-request_status(struct benchd *d)
+request_status(const struct request_env *env)
 {
 	struct store_status st;
-	json_t *reply = request_ok(), *last = json_null();
+	json_t *reply = proto_reply_ok(), *last = json_null();
 
 	json_object_set_new(reply, "daemon", json_pack("{si ss sf ss ss}", "pid", (int)getpid(),
-	    "version", BENCHD_VERSION, "uptime_s", (double)(uv_now(d->loop) - d->started_ms) / 1e3,
-	    "socket", d->socket_path, "db", d->db_path));
-	json_object_set_new(reply, "current", runner_current_json(d->runner));
-	if (store_status(d->store, &st) != 0) {
+	    "version", BENCHD_VERSION, "uptime_s", (clock_mono_ms() - env->started_mono_ms) / 1e3,
+	    "socket", env->socket_path, "db", env->db_path));
+	json_object_set_new(reply, "current", runner_current_json(env->runner));
+	if (store_status(env->store, &st) != 0) {
 		json_decref(reply);
-		return request_error("cannot read the queue from the database");
+		return proto_reply_error("cannot read the queue from the database");
 	}
 	json_object_set_new(reply, "queue", json_pack("{sI sI}",
 	    "plans_waiting", (json_int_t)st.plans_waiting, "runs_left", (json_int_t)st.runs_left));
@@ -181,20 +167,20 @@ request_status(struct benchd *d)
 
 /* cancel: end the plan's pending runs and stop its run in flight. */
 static json_t *
-request_cancel(struct benchd *d, int64_t plan_id)
+request_cancel(const struct request_env *env, int64_t plan_id)
 {
 	char *cause = NULL;
 	json_t *reply;
 	int64_t n;
 
-	if (store_plan_cancel(d->store, plan_id, &n, &cause) != 0) {
-		reply = request_error(cause);
+	if (store_plan_cancel(env->store, plan_id, &n, &cause) != 0) {
+		reply = proto_reply_error(cause);
 		free(cause);
 		return reply;
 	}
 	log_info("plan %lld cancelled (%lld pending runs)", (long long)plan_id, (long long)n);
-	runner_cancel_plan(d->runner, plan_id);
-	reply = request_ok();
+	runner_cancel_plan(env->runner, plan_id);
+	reply = proto_reply_ok();
 	json_object_set_new(reply, "plan_id", json_integer(plan_id));
 	json_object_set_new(reply, "cancelled_runs", json_integer(n));
 	return reply;
@@ -202,47 +188,44 @@ request_cancel(struct benchd *d, int64_t plan_id)
 
 /* watch: from now on the client gets events; a finished plan's end is sent at once. */
 static json_t *
-request_watch(struct benchd *d, int64_t plan_id, struct request_result *res)
+request_watch(const struct request_env *env, int64_t plan_id, struct proto_answer *res)
 {
 	struct store_plan p;
 	char msg[128];
 	int rc;
 
 	if (plan_id != 0) {
-		if ((rc = store_plan_get(d->store, plan_id, &p)) != 1) {
+		if ((rc = store_plan_get(env->store, plan_id, &p)) != 1) {
 			snprintf(msg, sizeof msg, rc == 0 ? "no plan %lld; `benchctl status` lists "
 			    "the queue" : "cannot read plan %lld", (long long)plan_id);
-			return request_error(msg);
+			return proto_reply_error(msg);
 		}
 		if (strcmp(p.state, "queued") != 0 && strcmp(p.state, "running") != 0)
-			res->then = runner_plan_event(d->store, plan_id);
+			res->then = run_plan_event(env->store, plan_id);
 		store_plan_clear(&p);
 	}
 	res->watch = 1;
 	res->watch_plan = plan_id;
-	return request_ok();
+	return proto_reply_ok();
 }
 
 /* Carry out one decoded request; res->reply is always set. */
 void
-request_handle(struct benchd *d, const struct proto_request *req, unsigned uid,
-    struct request_result *res)
+request_handle(const struct request_env *env, const struct proto_request *req, unsigned uid,
+    struct proto_answer *res)
 {
 	switch (req->cmd) {
 	case PROTO_SUBMIT:
-		res->reply = request_submit(d, req, uid);
+		res->reply = request_submit(env, req, uid);
 		break;
 	case PROTO_STATUS:
-		res->reply = request_status(d);
+		res->reply = request_status(env);
 		break;
 	case PROTO_CANCEL:
-		res->reply = request_cancel(d, req->plan_id);
-		if (json_is_true(json_object_get(res->reply, "ok")))
-			server_broadcast(d->server, req->plan_id,
-			    runner_plan_event(d->store, req->plan_id));
+		res->reply = request_cancel(env, req->plan_id);
 		break;
 	case PROTO_WATCH:
-		res->reply = request_watch(d, req->plan_id, res);
+		res->reply = request_watch(env, req->plan_id, res);
 		break;
 	}
 }

@@ -2,21 +2,24 @@
 #ifndef BENCHD_REQUEST_H
 #define BENCHD_REQUEST_H
 
-#include <jansson.h>
 #include <stdint.h>
 
 #include "proto.h"
 
-struct benchd;
+struct runner;
+struct store;
 
-struct request_result {
-	json_t		*reply;		/* always set */
-	json_t		*then;		/* an event to send right after the reply, or NULL */
-	int		 watch;		/* the client now watches */
-	int64_t		 watch_plan;	/* that plan, or 0 for all */
+/* What requests act on, and what status tells of the daemon. */
+struct request_env {
+	struct store	*store;
+	struct runner	*runner;
+	const char	*socket_path;
+	const char	*db_path;
+	double		 started_mono_ms;	/* clock_mono_ms() at start, for uptime */
 };
 
-void	request_handle(struct benchd *, const struct proto_request *, unsigned uid,
-	    struct request_result *);
+/* Carry out one decoded request from a client of uid; answer->reply is always set. */
+void	request_handle(const struct request_env *, const struct proto_request *, unsigned uid,
+	    struct proto_answer *);
 
 #endif

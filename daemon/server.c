@@ -10,10 +10,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "benchd.h"
 #include "log.h"
 #include "proto.h"
-#include "request.h"
 #include "xmalloc.h"
 
 #define SERVER_READ_SIZE	(64 * 1024)
@@ -41,7 +39,9 @@ struct server_write {
 };
 
 struct server {
-	struct benchd		*d;
+	uv_loop_t		*loop;
+	server_request_cb	 request;
+	void			*request_arg;
 	uv_pipe_t		 listener;
 	int			 closing;
 	int			 open_handles;
@@ -218,29 +218,22 @@ server_send(struct client *c, json_t *msg)
 	}
 }
 
-/* An error reply. */
-static json_t *
-server_error(const char *why)
-{
-	return json_pack("{si sb ss}", "v", PROTO_VERSION, "ok", 0, "error", why);
-}
-
 /* Handle one complete request line. */
 static void
 server_line(struct client *c, const char *line, size_t len)
 {
 	struct proto_request req;
-	struct request_result res = { NULL, NULL, 0, 0 };
+	struct proto_answer res = { NULL, NULL, 0, 0 };
 	char *cause = NULL;
 
 	if (len == 0)
 		return;
 	if (proto_decode_request(line, len, &req, &cause) != 0) {
-		server_send(c, server_error(cause));
+		server_send(c, proto_reply_error(cause));
 		free(cause);
 		return;
 	}
-	request_handle(c->server->d, &req, c->uid, &res);
+	c->server->request(c->server->request_arg, &req, c->uid, &res);
 	proto_request_clear(&req);
 	server_send(c, res.reply);
 	if (res.watch) {
@@ -299,7 +292,7 @@ server_drain(struct client *c)
 	c->len -= start;
 	if (c->len > PROTO_LINE_MAX && memchr(c->buf, '\n', PROTO_LINE_MAX + 1) == NULL) {
 		log_warnx("client sent a line over %d bytes; closing it", PROTO_LINE_MAX);
-		server_send(c, server_error("request line over 1 MiB; send one JSON object per "
+		server_send(c, proto_reply_error("request line over 1 MiB; send one JSON object per "
 		    "line, under 1 MiB"));
 		server_client_finish(c);
 	}
@@ -356,7 +349,7 @@ server_connection_cb(uv_stream_t *listener, int status)
 	}
 	c = xcalloc(1, sizeof *c);
 	c->server = srv;
-	uv_pipe_init(srv->d->loop, &c->pipe, 0);
+	uv_pipe_init(srv->loop, &c->pipe, 0);
 	c->pipe.data = c;
 	LIST_INSERT_HEAD(&srv->clients, c, entry);
 	srv->open_handles++;
@@ -386,7 +379,8 @@ server_connection_cb(uv_stream_t *listener, int status)
  * socket is created 0600.
  */
 struct server *
-server_create(struct benchd *d, const char *path, char **cause)
+server_create(uv_loop_t *loop, const char *path, server_request_cb request, void *arg,
+    char **cause)
 {
 	struct server *srv;
 	mode_t old;
@@ -395,9 +389,11 @@ server_create(struct benchd *d, const char *path, char **cause)
 	if (server_check_path(path, cause) != 0 || server_check_stale(path, cause) != 0)
 		return NULL;
 	srv = xcalloc(1, sizeof *srv);
-	srv->d = d;
+	srv->loop = loop;
+	srv->request = request;
+	srv->request_arg = arg;
 	LIST_INIT(&srv->clients);
-	uv_pipe_init(d->loop, &srv->listener, 0);
+	uv_pipe_init(loop, &srv->listener, 0);
 	srv->listener.data = srv;
 	srv->open_handles = 1;
 	old = umask(0177);

@@ -1,18 +1,25 @@
 /*
  * server.h: the Unix socket: accepting clients of our own uid, reading their
- * newline-delimited JSON requests under a size cap, answering them, and
- * streaming events to those who watch.
+ * newline-delimited JSON requests under a size cap, handing each to the
+ * request callback it is given, and streaming events to those who watch.
  */
 #ifndef BENCHD_SERVER_H
 #define BENCHD_SERVER_H
 
 #include <jansson.h>
 #include <stdint.h>
+#include <uv.h>
 
-struct benchd;
+#include "proto.h"
+
 struct server;
 
-struct server	*server_create(struct benchd *, const char *path, char **cause);
+/* Answer one decoded request of a client of uid; answer->reply must be set. */
+typedef void	(*server_request_cb)(void *arg, const struct proto_request *, unsigned uid,
+		    struct proto_answer *answer);
+
+struct server	*server_create(uv_loop_t *, const char *path, server_request_cb, void *arg,
+		    char **cause);
 /* Stop listening and close every client; the server frees itself once all is closed. */
 void		 server_close(struct server *);
 /* Send an event to every client watching plan_id (or every plan). Steals ev. */

@@ -1,0 +1,44 @@
+/*
+ * run.h: one run's whole life: put the cache in shape, spawn the child as a
+ * taskset-pinned process in its own process group, read its output, time it
+ * out, and record it whole when it is over. Reports through the emit hook it
+ * is given; it never names the server.
+ */
+#ifndef BENCHD_RUN_H
+#define BENCHD_RUN_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "store.h"
+
+struct run;
+
+/* What a run works with, and where it reports. */
+struct run_env {
+	uv_loop_t	*loop;
+	struct store	*store;
+	/* An event for the watchers of plan_id; steals ev. */
+	void		(*emit)(void *arg, int64_t plan_id, json_t *ev);
+	void		*arg;
+};
+
+/*
+ * Start the queued run q. done(run, done_arg) is called once the run is
+ * recorded and every handle of it has closed; free it then with run_free().
+ * The env must outlive the run.
+ */
+struct run	*run_start(const struct run_env *, const struct store_run *q,
+		    void (*done)(struct run *, void *), void *done_arg);
+/* Stop the run on purpose (cancelled, interrupted): SIGTERM to its group now, SIGKILL later. */
+void		 run_stop(struct run *, enum store_run_state why);
+void		 run_free(struct run *);
+
+int64_t		 run_plan_id(const struct run *);
+/* The run as status shows it, or JSON null before its child is spawned. */
+json_t		*run_status_json(const struct run *);
+/* The plan_finished event of a plan, from the database (NULL if no such plan). */
+json_t		*run_plan_event(struct store *, int64_t plan_id);
+
+#endif
