@@ -5,16 +5,21 @@
 
 #include "xmalloc.h"
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if it is not one. */
+/*
+ * The UTF-8 sequence at s (at most n bytes): its length when valid (*bad 0),
+ * else 0 with *bad the bytes of its maximal invalid subpart, which one
+ * U+FFFD replaces (Unicode's "substitution of maximal subparts").
+ */
 static size_t
-utf8_sequence(const unsigned char *s, size_t n)
+utf8_sequence(const unsigned char *s, size_t n, size_t *bad)
 {
 	unsigned char c = s[0];
-	size_t len;
+	size_t len, i;
 	unsigned lo = 0x80, hi = 0xbf;
 
+	*bad = 1;
 	if (c < 0x80)
-		return 1;
+		return *bad = 0, 1;
 	if (c >= 0xc2 && c <= 0xdf)
 		len = 2;
 	else if (c >= 0xe0 && c <= 0xef) {
@@ -31,12 +36,15 @@ utf8_sequence(const unsigned char *s, size_t n)
 			hi = 0x8f;	/* nothing past U+10FFFF */
 	} else
 		return 0;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++) {
-		if (s[i] < 0x80 || s[i] > 0xbf)
+	for (i = 1; i < len; i++) {
+		unsigned char want_lo = i == 1 ? lo : 0x80, want_hi = i == 1 ? hi : 0xbf;
+
+		if (i >= n || s[i] < want_lo || s[i] > want_hi) {
+			*bad = i;
 			return 0;
+		}
 	}
+	*bad = 0;
 	return len;
 }
 
@@ -46,7 +54,7 @@ utf8_clean(const char *s, size_t len, size_t max)
 	static const char fffd[] = "\xef\xbf\xbd";
 	const unsigned char *p = (const unsigned char *)s;
 	char *out = xmalloc(len * 3 + 1);
-	size_t i = 0, n = 0, k;
+	size_t i = 0, n = 0, k, bad;
 
 	while (i < len) {
 		const char *take;
@@ -55,10 +63,10 @@ utf8_clean(const char *s, size_t len, size_t max)
 			i++;
 			continue;
 		}
-		if ((k = utf8_sequence(p + i, len - i)) == 0) {
+		if ((k = utf8_sequence(p + i, len - i, &bad)) == 0) {
 			take = fffd;
 			k = 3;
-			i++;
+			i += bad;
 		} else {
 			take = s + i;
 			i += k;

@@ -17,6 +17,7 @@
 #include "procs.h"
 #include "proto.h"
 #include "stagelog.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 #define RUN_KILL_GRACE_MS	5000	/* SIGTERM, then SIGKILL this much later */
@@ -24,6 +25,7 @@
 #define RUN_OUTPUT_MAX		(1024 * 1024)	/* kept of each stream */
 #define RUN_READ_SIZE		(256 * 1024)
 #define RUN_EVENTS_PER_S	50	/* stage events sent to watchers, per run */
+#define RUN_ERROR_TAIL_MAX	300	/* bytes of stderr's last line kept in a run's error */
 #define RUN_ANNOUNCE_MS		100	/* at the latest, record a run's start this long after the spawn */
 
 extern char **environ;
@@ -417,9 +419,7 @@ run_stderr_tail(const struct run *run)
 	}
 	if (line == NULL)
 		return NULL;
-	if (lend - line > 300)
-		lend = line + 300;
-	return xstrndup(line, (size_t)(lend - line));
+	return utf8_clean(line, (size_t)(lend - line), RUN_ERROR_TAIL_MAX);
 }
 
 /* Why a run failed, in words a person can act on. */
