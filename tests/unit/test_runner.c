@@ -1,0 +1,426 @@
+/*
+ * test_runner.c: the runner and the requests on a real loop, a real database and real children,
+ * with a fake emitter in place of the server: what is queued, what runs, what is told and what
+ * is recorded. Children are /bin/sh scripts that print the stage format.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "log.h"
+#include "proto.h"
+#include "request.h"
+#include "runner.h"
+#include "store.h"
+#include "xmalloc.h"
+
+struct fixture {
+	char			 dir[64];
+	char			*db;
+	uv_loop_t		 loop;
+	struct store		*st;
+	struct runner		*runner;
+	struct request_env	 env;
+	json_t			*events;	/* every event emitted, in order */
+	int			 stopped;
+	uv_timer_t		 deadline;
+	int			 late;
+};
+
+/* The fake emitter: keep every event. */
+static void
+fake_emit(void *arg, int64_t plan_id, json_t *ev)
+{
+	struct fixture *f = arg;
+
+	assert_non_null(ev);
+	assert_int_equal(json_integer_value(json_object_get(ev, "plan_id")), plan_id);
+	assert_int_equal(json_integer_value(json_object_get(ev, "v")), PROTO_VERSION);
+	json_array_append_new(f->events, ev);
+}
+
+/* A fresh database, loop and runner in a temporary folder. */
+static int
+setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof *f);
+	char *cause = NULL;
+
+	log_init("test_runner", LOG_ERROR);
+	snprintf(f->dir, sizeof f->dir, "/tmp/benchd-test-runner.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	xasprintf(&f->db, "%s/bench.db", f->dir);
+	if ((f->st = store_open(f->db, &cause)) == NULL)
+		fail_msg("store_open: %s", cause);
+	assert_int_equal(uv_loop_init(&f->loop), 0);
+	f->runner = runner_create(&f->loop, f->st, &(struct runner_hooks){ fake_emit, f });
+	f->env = (struct request_env){ f->st, f->runner, "/tmp/none.sock", f->db, 0 };
+	f->events = json_array();
+	uv_timer_init(&f->loop, &f->deadline);
+	f->deadline.data = f;
+	*state = f;
+	return 0;
+}
+
+/* The runner has stopped. */
+static void
+stopped_cb(void *arg)
+{
+	((struct fixture *)arg)->stopped = 1;
+}
+
+/* Stop the runner, close every handle, and check the loop closes clean (no handle leaked). */
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char *cmd;
+
+	runner_stop(f->runner, stopped_cb, f);
+	while (!f->stopped)
+		uv_run(&f->loop, UV_RUN_ONCE);
+	runner_free(f->runner);
+	uv_close((uv_handle_t *)&f->deadline, NULL);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&f->loop), 0);
+	store_close(f->st);
+	json_decref(f->events);
+	xasprintf(&cmd, "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(f->db);
+	free(f);
+	return 0;
+}
+
+/* Write a file in the test's folder; returns its path (caller frees). */
+static char *
+write_file(struct fixture *f, const char *name, const char *text, int mode)
+{
+	char *path;
+	FILE *fp;
+
+	xasprintf(&path, "%s/%s", f->dir, name);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(text, fp);
+	fclose(fp);
+	chmod(path, (mode_t)mode);
+	return path;
+}
+
+/* Decode a request line and carry it out; returns the answer (caller clears). */
+static struct proto_answer
+ask(struct fixture *f, json_t *req)
+{
+	struct proto_request r;
+	struct proto_answer a = { NULL, NULL, 0, 0 };
+	char *line = json_dumps(req, JSON_COMPACT), *cause = NULL;
+
+	json_decref(req);
+	if (proto_decode_request(line, strlen(line), &r, &cause) != 0)
+		fail_msg("decode: %s", cause);
+	request_handle(&f->env, &r, (unsigned)getuid(), &a);
+	proto_request_clear(&r);
+	free(line);
+	assert_non_null(a.reply);
+	return a;
+}
+
+/* Submit a plan file's text; returns the plan id (0 and *error set when refused). */
+static int64_t
+submit(struct fixture *f, const char *name, const char *yaml, char **error)
+{
+	char *path = write_file(f, name, yaml, 0644);
+	struct proto_answer a = ask(f, json_pack("{si ss ss ss}", "v", PROTO_VERSION,
+	    "cmd", "submit", "yaml", yaml, "path", path));
+	int64_t id = 0;
+
+	if (json_is_true(json_object_get(a.reply, "ok")))
+		id = json_integer_value(json_object_get(a.reply, "plan_id"));
+	else if (error != NULL)
+		*error = xstrdup(json_string_value(json_object_get(a.reply, "error")));
+	json_decref(a.reply);
+	json_decref(a.then);
+	free(path);
+	return id;
+}
+
+/* Give up on the loop after the deadline. */
+static void
+deadline_cb(uv_timer_t *t)
+{
+	((struct fixture *)t->data)->late = 1;
+}
+
+/* The index of the first event named name (for plan_id, 0: any) at or after from, or -1. */
+static int
+find_event(struct fixture *f, size_t from, const char *name, int64_t plan_id)
+{
+	for (size_t i = from; i < json_array_size(f->events); i++) {
+		json_t *ev = json_array_get(f->events, i);
+
+		if (strcmp(json_string_value(json_object_get(ev, "event")), name) == 0 &&
+		    (plan_id == 0 || json_integer_value(json_object_get(ev, "plan_id")) == plan_id))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Run the loop until an event named name arrives (for plan_id), or fail after ms. */
+static json_t *
+run_until(struct fixture *f, const char *name, int64_t plan_id, uint64_t ms)
+{
+	int i;
+
+	f->late = 0;
+	uv_timer_start(&f->deadline, deadline_cb, ms, 0);
+	while ((i = find_event(f, 0, name, plan_id)) < 0 && !f->late)
+		uv_run(&f->loop, UV_RUN_ONCE);
+	uv_timer_stop(&f->deadline);
+	if (i < 0)
+		fail_msg("no %s event for plan %lld within %llu ms", name, (long long)plan_id,
+		    (unsigned long long)ms);
+	return json_array_get(f->events, (size_t)i);
+}
+
+/* The first column of a query's first row, as text (NULL for none; caller frees). */
+static char *
+query(struct fixture *f, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	char *v = NULL;
+
+	assert_int_equal(sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+		v = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Assert a query's text result. */
+#define assert_query(f, sql, want) do {						\
+	char *got_ = query((f), (sql));						\
+	if (got_ == NULL || strcmp(got_, (want)) != 0)				\
+		fail_msg("%s: got %s, want %s", (sql), got_ ? got_ : "NULL", (want));	\
+	free(got_);								\
+} while (0)
+
+/* A child that prints the stage format: its start, one stage, then exits 0. */
+static const char child_ok[] =
+    "echo \"start time: $(date +%s.%N)\"\n"
+    "echo '[0.000s] Python Process Started, Importing Torch...'\n"
+    "echo '[0.010s] Import Torch Done, Time Spent: 0.010s'\n";
+
+/* Two conditions, two runs each, interleaved: every run is told and recorded, in order. */
+static void
+test_plan_runs_interleaved(void **state)
+{
+	struct fixture *f = *state;
+	char *script = write_file(f, "child.sh", child_ok, 0755), *yaml;
+	json_t *ev;
+	int64_t id;
+	size_t at = 0;
+
+	xasprintf(&yaml, "name: two\npython: /bin/sh\nscript: %s\nconditions:\n"
+	    "  - {name: a, cache: none, runs: 2}\n  - {name: b, cache: none, runs: 2}\n", script);
+	id = submit(f, "two.yaml", yaml, NULL);
+	assert_true(id > 0);
+	runner_kick(f->runner);
+	ev = run_until(f, "plan_finished", id, 20000);
+	assert_string_equal(json_string_value(json_object_get(ev, "state")), "done");
+	assert_int_equal(json_integer_value(json_object_get(ev, "runs_ok")), 4);
+
+	/* run_started, then run_finished, per run, in the interleaved order a b a b. */
+	for (int k = 0; k < 4; k++) {
+		int s = find_event(f, at, "run_started", id);
+		int e = find_event(f, at, "run_finished", id);
+		json_t *fin;
+
+		assert_true(s >= 0 && e > s);
+		fin = json_array_get(f->events, (size_t)e);
+		assert_string_equal(json_string_value(json_object_get(fin, "condition")),
+		    k % 2 == 0 ? "a" : "b");
+		assert_string_equal(json_string_value(json_object_get(fin, "state")), "ok");
+		assert_int_equal(json_integer_value(json_object_get(fin, "seq")), k + 1);
+		assert_int_equal(json_integer_value(json_object_get(fin, "exit_code")), 0);
+		assert_true(json_real_value(json_object_get(fin, "total_s")) > 0);
+		at = (size_t)e + 1;
+	}
+	assert_true(find_event(f, 0, "stage", id) >= 0);
+	assert_query(f, "SELECT count(*) FROM runs WHERE state = 'ok'", "4");
+	assert_query(f, "SELECT count(*) FROM stages WHERE name = 'import_torch'", "4");
+	assert_query(f, "SELECT group_concat(condition, '') FROM (SELECT condition FROM runs "
+	    "ORDER BY seq)", "abab");
+	assert_query(f, "SELECT state FROM plans", "done");
+	free(yaml);
+	free(script);
+}
+
+/* Status names the run in flight; cancel stops it, cancels the rest and tells the plan's end. */
+static void
+test_status_and_cancel(void **state)
+{
+	struct fixture *f = *state;
+	char *script = write_file(f, "slow.sh", "echo \"start time: $(date +%s)\"\nexec sleep 30\n",
+	    0755), *yaml;
+	struct proto_answer a;
+	json_t *cur, *ev;
+	int64_t id;
+
+	xasprintf(&yaml, "name: slow\npython: /bin/sh\nscript: %s\nconditions:\n"
+	    "  - {name: s, cache: none, runs: 3}\n", script);
+	id = submit(f, "slow.yaml", yaml, NULL);
+	runner_kick(f->runner);
+	run_until(f, "run_started", id, 10000);
+
+	a = ask(f, json_pack("{si ss}", "v", PROTO_VERSION, "cmd", "status"));
+	cur = json_object_get(a.reply, "current");
+	assert_true(json_is_object(cur));
+	assert_int_equal(json_integer_value(json_object_get(cur, "plan_id")), id);
+	assert_string_equal(json_string_value(json_object_get(cur, "condition")), "s");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(a.reply, "queue"),
+	    "runs_left")), 2);
+	json_decref(a.reply);
+
+	a = ask(f, json_pack("{si ss sI}", "v", PROTO_VERSION, "cmd", "cancel", "plan_id",
+	    (json_int_t)id));
+	assert_true(json_is_true(json_object_get(a.reply, "ok")));
+	assert_int_equal(json_integer_value(json_object_get(a.reply, "cancelled_runs")), 2);
+	json_decref(a.reply);
+	ev = run_until(f, "plan_finished", id, 1000);
+	assert_string_equal(json_string_value(json_object_get(ev, "state")), "cancelled");
+	ev = run_until(f, "run_finished", id, 10000);
+	assert_string_equal(json_string_value(json_object_get(ev, "state")), "cancelled");
+	assert_query(f, "SELECT group_concat(state) FROM runs", "cancelled,cancelled,cancelled");
+
+	/* Watching a finished plan gets its end at once. */
+	a = ask(f, json_pack("{si ss sI}", "v", PROTO_VERSION, "cmd", "watch", "plan_id",
+	    (json_int_t)id));
+	assert_true(a.watch);
+	assert_int_equal(a.watch_plan, id);
+	assert_non_null(a.then);
+	assert_string_equal(json_string_value(json_object_get(a.then, "state")), "cancelled");
+	json_decref(a.reply);
+	json_decref(a.then);
+	free(yaml);
+	free(script);
+}
+
+/* A child past its timeout is stopped and recorded as a timeout, with why. */
+static void
+test_timeout(void **state)
+{
+	struct fixture *f = *state;
+	char *script = write_file(f, "hang.sh", "exec sleep 30\n", 0755), *yaml;
+	json_t *ev;
+	int64_t id;
+
+	xasprintf(&yaml, "name: hang\npython: /bin/sh\nscript: %s\ntimeout: 0.3\nconditions:\n"
+	    "  - {name: h, cache: none, runs: 1}\n", script);
+	id = submit(f, "hang.yaml", yaml, NULL);
+	runner_kick(f->runner);
+	ev = run_until(f, "run_finished", id, 10000);
+	assert_string_equal(json_string_value(json_object_get(ev, "state")), "timeout");
+	assert_string_equal(json_string_value(json_object_get(ev, "error")),
+	    "timed out after 0.3 s (timeout: in the plan)");
+	assert_int_equal(json_integer_value(json_object_get(ev, "exit_code")), 128 + 15);
+	free(yaml);
+	free(script);
+}
+
+/* A failing child's stderr that is not UTF-8 still reaches the watchers, made valid. */
+static void
+test_failure_text_not_utf8(void **state)
+{
+	struct fixture *f = *state;
+	char *script = write_file(f, "bad.sh",
+	    "printf 'oops \\377\\376 caf\\303\\251 \\342\\202' >&2\nexit 3\n", 0755), *yaml;
+	json_t *ev;
+	int64_t id;
+
+	xasprintf(&yaml, "name: bad\npython: /bin/sh\nscript: %s\nconditions:\n"
+	    "  - {name: x, cache: none, runs: 1}\n", script);
+	id = submit(f, "bad.yaml", yaml, NULL);
+	runner_kick(f->runner);
+	ev = run_until(f, "run_finished", id, 10000);
+	assert_string_equal(json_string_value(json_object_get(ev, "state")), "failed");
+	assert_string_equal(json_string_value(json_object_get(ev, "error")),
+	    "exited with status 3: oops \xef\xbf\xbd\xef\xbf\xbd caf\xc3\xa9 \xef\xbf\xbd");
+	ev = run_until(f, "plan_finished", id, 1000);
+	assert_int_equal(json_integer_value(json_object_get(ev, "runs_ok")), 0);
+	free(yaml);
+	free(script);
+}
+
+/* Stopping the runner interrupts the run in flight and queues it again as a new attempt. */
+static void
+test_stop_requeues(void **state)
+{
+	struct fixture *f = *state;
+	char *script = write_file(f, "slow.sh", "echo \"start time: $(date +%s)\"\nexec sleep 30\n",
+	    0755), *yaml;
+	int64_t id;
+
+	xasprintf(&yaml, "name: stop\npython: /bin/sh\nscript: %s\nconditions:\n"
+	    "  - {name: s, cache: none, runs: 1}\n", script);
+	id = submit(f, "stop.yaml", yaml, NULL);
+	runner_kick(f->runner);
+	run_until(f, "run_started", id, 10000);
+	runner_stop(f->runner, stopped_cb, f);
+	run_until(f, "run_finished", id, 10000);
+	while (!f->stopped)
+		uv_run(&f->loop, UV_RUN_ONCE);
+	assert_query(f, "SELECT group_concat(state || ':' || attempt) FROM (SELECT * FROM runs "
+	    "ORDER BY attempt)", "interrupted:1,pending:2");
+	assert_query(f, "SELECT state FROM plans", "running");
+	free(yaml);
+	free(script);
+}
+
+/* A plan with a mistake is refused with its place; nothing is queued. */
+static void
+test_submit_refused(void **state)
+{
+	struct fixture *f = *state;
+	char *error = NULL, *want;
+
+	assert_int_equal(submit(f, "bad.yaml", "name: x\nscript: /bin/true\nconditions:\n"
+	    "  - {name: a, cache: cold2, runs: 1}\n", &error), 0);
+	xasprintf(&want, "%s/bad.yaml:4:22: cache: expected one of cold, warm, none (got "
+	    "\"cold2\")", f->dir);
+	assert_string_equal(error, want);
+	assert_query(f, "SELECT count(*) FROM plans", "0");
+	free(want);
+	free(error);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_plan_runs_interleaved, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_and_cancel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failure_text_not_utf8, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_requeues, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_submit_refused, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
