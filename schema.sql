@@ -9,8 +9,8 @@
 --
 -- Every statement is IF NOT EXISTS: benchd applies the whole file to a new
 -- database and again to an older one, which so gains the tables, indexes and
--- views it lacks. A change to an existing table needs its own step in
--- store.c's store_migrate().
+-- views it lacks. A column added to an existing table is also listed in
+-- store.c's store_columns[], which adds it to an older file.
 --
 -- Times: *_at columns are unix seconds (REAL, microsecond precision);
 -- *_s columns are seconds from the child's own t=0 (its "[0.000s]" line).
@@ -47,11 +47,18 @@ CREATE TABLE IF NOT EXISTS runs (
 	cpus		TEXT,			-- taskset's CPU list, NULL when not pinned
 	command		TEXT,			-- the exact command line, shell-quoted
 	workdir		TEXT,			-- the folder it ran in
-	pid		INTEGER,		-- the child's pid (and process group)
+	pid		INTEGER,		-- the child's pid (and its process group and session)
+	token		TEXT,			-- BENCHD_RUN in the environment of every process of the run
 	spawned_at	REAL,			-- just before the spawn (CLOCK_REALTIME)
 	child_started_at REAL,			-- from the child's "start time:" line
 	ended_at	REAL,			-- when its exit and both pipes' EOF had arrived
 	error		TEXT,			-- why it failed, in words, else NULL
+
+	-- How well benchd kept time and house around the run.
+	spawn_late_ms	REAL,			-- from the cache work's end to the spawn: the loop's delay
+	exit_late_ms	REAL,			-- from the child's exit (seen by a thread waiting on it) to the loop's handling it
+	exit_window_ms	REAL,			-- 0, or how long benchd could not watch (stopped, starved) before it saw the exit: the exit lies that much before total's end at most
+	descendants_killed INTEGER,		-- processes the run left running (in any group or session), killed when it ended
 
 	-- The cache's state right before the spawn (the proof of cold or warm).
 	resident_before_pct REAL,		-- pages of the footprint in the page cache, percent
@@ -142,6 +149,16 @@ CREATE TABLE IF NOT EXISTS footprints (
 	shared		INTEGER NOT NULL DEFAULT 0,	-- 1: mapped by another process, left alone
 	PRIMARY KEY (plan_id, path)
 ) WITHOUT ROWID;
+
+-- One row per start of a daemon on this database: what wrote it, and where.
+CREATE TABLE IF NOT EXISTS daemon_starts (
+	started_at	REAL NOT NULL,
+	pid		INTEGER NOT NULL,
+	uid		INTEGER NOT NULL,
+	version		TEXT NOT NULL,		-- benchd's version
+	host		TEXT,			-- the host name
+	machine_id	TEXT			-- /etc/machine-id, when there is one
+);
 
 -- One row per measured run, with the usual stages' durations as columns.
 CREATE VIEW IF NOT EXISTS measured_runs AS

@@ -140,20 +140,20 @@ main(int argc, char **argv)
 		long long before;
 
 		/* A: from warm, targeted eviction, then residency of the cold footprint. */
-		cache_prime(paths, npaths, &failed);
+		cache_prime(paths, npaths, NULL, &failed);
 		t = bench_ms();
-		cache_residency(paths, npaths, &nbytes);
+		cache_residency(paths, npaths, NULL, &nbytes);
 		res_warm[r] = bench_ms() - t;
 		before = bench_cached_kb();
 		t = bench_ms();
-		cache_evict(paths, npaths, &failed);
+		cache_evict(paths, npaths, NULL, &failed);
 		evict[r] = bench_ms() - t;
 		evict_mb[r] = (double)(before - bench_cached_kb()) / 1024.0;
 		t = bench_ms();
-		pct_cold[r] = cache_residency(paths, npaths, &nbytes);
+		pct_cold[r] = cache_residency(paths, npaths, NULL, &nbytes);
 		res_cold[r] = bench_ms() - t;
 		t = bench_ms();
-		cache_prime(paths, npaths, &failed);
+		cache_prime(paths, npaths, NULL, &failed);
 		prime_cold[r] = bench_ms() - t;
 
 		/* B: from warm, sync + drop_caches, then residency. */
@@ -166,15 +166,15 @@ main(int argc, char **argv)
 		drop[r] = bench_ms() - t;
 		drop_mb[r] = (double)(before - bench_cached_kb()) / 1024.0;
 		t = bench_ms();
-		pct_drop[r] = cache_residency(paths, npaths, &nbytes);
+		pct_drop[r] = cache_residency(paths, npaths, NULL, &nbytes);
 		res_drop[r] = bench_ms() - t;
 
 		/* C (for comparison): from warm, eviction with fdatasync, as cache_evict did at first. */
-		cache_prime(paths, npaths, &failed);
+		cache_prime(paths, npaths, NULL, &failed);
 		t = bench_ms();
 		bench_evict_fdatasync(paths, npaths);
 		sfr[r] = bench_ms() - t;
-		pct_sfr[r] = cache_residency(paths, npaths, &nbytes);
+		pct_sfr[r] = cache_residency(paths, npaths, NULL, &nbytes);
 	}
 
 	printf("{\n  \"files\": %zu,\n  \"shared\": %zu,\n  \"shared_bytes\": %lld,\n  \"bytes\": %lld,\n"

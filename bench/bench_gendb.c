@@ -213,6 +213,7 @@ gen_run(struct store *st, const struct store_run *q, const struct gen_seed *seed
 	struct store_start b;
 	struct stagelog *sl;
 	const struct stagelog_result *log;
+	int finished;
 	char *body, *out;
 	double total;
 	int rc;
@@ -256,7 +257,7 @@ gen_run(struct store *st, const struct store_run *q, const struct gen_seed *seed
 		.nextra = 2, .out = { { out, strlen(out), strlen(out) }, { "", 0, 0 } },
 		.usage = &usage,
 	};
-	rc = store_run_finish(st, &res);
+	rc = store_run_finish(st, &res, &finished);
 	*clock += total + 1.0;
 	stagelog_free(sl);
 	free(out);
@@ -344,7 +345,7 @@ main(int argc, char **argv)
 			if (strcmp(q.kind, "measured") == 0)
 				measured++;
 		}
-		if (rc < 0 || store_plan_finish_if_done(st, plan_id, &rc) != 0) {
+		if (rc < 0) {
 			fprintf(stderr, "bench_gendb: %s\n", store_errmsg(st));
 			return 1;
 		}

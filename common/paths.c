@@ -93,3 +93,43 @@ paths_absolute(const char *path)
 	free(cwd);
 	return abs;
 }
+
+/* The folder part of a path. */
+char *
+paths_dirname(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	else {
+		free(dir);
+		dir = xstrdup(".");
+	}
+	return dir;
+}
+
+/* A folder is ours (or root's) and closed to others' writes. */
+int
+paths_check_private(const char *dir, const char *what, char **cause)
+{
+	struct stat sb;
+
+	if (stat(dir, &sb) != 0) {
+		xasprintf(cause, "%s %s: %s", what, dir, strerror(errno));
+		return -1;
+	}
+	if (sb.st_uid != getuid() && sb.st_uid != 0) {
+		xasprintf(cause, "%s %s belongs to uid %u, not to us (uid %u); use a folder of your "
+		    "own (mode 0700)", what, dir, (unsigned)sb.st_uid, (unsigned)getuid());
+		return -1;
+	}
+	if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		xasprintf(cause, "%s %s can be written by others (mode %04o); use a folder of your "
+		    "own: chmod 700 %s", what, dir, (unsigned)(sb.st_mode & 07777), dir);
+		return -1;
+	}
+	return 0;
+}

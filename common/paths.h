@@ -12,5 +12,13 @@ char	*paths_default_db(void);
 int	 paths_make_parent(const char *path, char **cause);
 /* Make a path absolute against the current folder (no symlinks resolved). */
 char	*paths_absolute(const char *path);
+/* The folder holding path ("." when it names none); the caller frees it. */
+char	*paths_dirname(const char *path);
+/*
+ * Refuse a folder that someone else could use to slip files in: one another
+ * user owns (root aside) or that its group or others can write. what names
+ * it in the message ("socket folder"). 0, or -1 with *cause naming the fix.
+ */
+int	 paths_check_private(const char *dir, const char *what, char **cause);
 
 #endif

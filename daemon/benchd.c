@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <uv.h>
@@ -25,6 +28,8 @@
 #include "store.h"
 #include "xmalloc.h"
 
+#define BENCHD_FD_RESERVE	64	/* descriptors kept for runs and the database, not clients */
+
 /* The daemon: one per process. */
 struct benchd {
 	uv_loop_t		*loop;
@@ -34,6 +39,9 @@ struct benchd {
 	struct request_env	 req;
 	char			*socket_path;
 	char			*db_path;
+	char			*db_real;	/* the database's real path (links resolved) */
+	dev_t			 socket_dev;	/* our socket, to remove only it at exit */
+	ino_t			 socket_ino;
 	int			 stopping;
 	uv_signal_t		 sig[3];	/* SIGTERM, SIGINT, SIGHUP */
 };
@@ -117,29 +125,154 @@ benchd_signal_cb(uv_signal_t *h, int signum)
 	benchd_shutdown(d);
 }
 
-/* Hold an exclusive lock next to the database, so two daemons never share one queue. */
+/*
+ * Claim the database: its folder must be ours (or root's) and closed to
+ * others, the file itself ours and closed to others' writes, and then locked
+ * with flock() on the file itself, so a second daemon is refused however it
+ * names the file (a symbolic link, another path). flock() and SQLite's POSIX
+ * locks do not interact on Linux, and this descriptor is closed only after
+ * SQLite is (closing it earlier would drop SQLite's locks). Fills d->db_real
+ * with the file's real path; returns the locked descriptor, or -1.
+ */
 static int
-benchd_lock(const char *db, char **cause)
+benchd_claim_db(struct benchd *d, char **cause)
 {
-	char *path;
+	char *dir = NULL, *real = NULL, *side;
+	struct stat sb;
+	int fd = -1;
+
+	if (paths_make_parent(d->db_path, cause) != 0)
+		return -1;
+	dir = paths_dirname(d->db_path);
+	if (paths_check_private(dir, "database folder", cause) != 0)
+		goto fail;
+	if ((fd = open(d->db_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+		xasprintf(cause, "%s: cannot write the database: %s; benchd records every run in "
+		    "it, so give it one it can write", d->db_path, strerror(errno));
+		goto fail;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		xasprintf(cause, "%s is not a regular file", d->db_path);
+		goto fail;
+	}
+	if (sb.st_uid != getuid()) {
+		xasprintf(cause, "database %s belongs to uid %u, not to benchd's (uid %u): its plans "
+		    "would run as benchd's user; use a database of your own", d->db_path,
+		    (unsigned)sb.st_uid, (unsigned)getuid());
+		goto fail;
+	}
+	if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		xasprintf(cause, "database %s can be written by others (mode %04o): anyone could "
+		    "queue plans in it; chmod 600 %s", d->db_path, (unsigned)(sb.st_mode & 07777),
+		    d->db_path);
+		goto fail;
+	}
+	/* Reached through a link, the real file's folder must be closed to others too. */
+	if ((real = realpath(d->db_path, NULL)) == NULL) {
+		xasprintf(cause, "%s: %s", d->db_path, strerror(errno));
+		goto fail;
+	}
+	free(dir);
+	dir = paths_dirname(real);
+	if (paths_check_private(dir, "database folder", cause) != 0)
+		goto fail;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		xasprintf(cause, "another benchd is using the database %s (the file %s, by whatever "
+		    "path it was named); stop it first, or give this one another --db", d->db_path,
+		    real);
+		goto fail;
+	}
+	/* SQLite's side files: made by it, next to the real file; someone else's are refused. */
+	for (int i = 0; i < 3; i++) {
+		xasprintf(&side, "%s-%s", real, i == 0 ? "wal" : i == 1 ? "shm" : "journal");
+		if (lstat(side, &sb) == 0 && sb.st_uid != getuid()) {
+			xasprintf(cause, "%s belongs to uid %u, not to benchd's (uid %u); remove it",
+			    side, (unsigned)sb.st_uid, (unsigned)getuid());
+			free(side);
+			goto fail;
+		}
+		free(side);
+	}
+	free(dir);
+	d->db_real = real;
+	return fd;
+
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	free(real);
+	return -1;
+}
+
+/*
+ * Descriptors the shell that started benchd left open would reach every
+ * child: mark them all close-on-exec before anything else is opened.
+ */
+static void
+benchd_close_inherited(void)
+{
+	struct dirent *de;
+	DIR *dir;
 	int fd;
 
-	xasprintf(&path, "%s.lock", db);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		xasprintf(cause, "cannot open %s: %s", path, strerror(errno));
-		free(path);
-		return -1;
+	if ((dir = opendir("/proc/self/fd")) == NULL)
+		return;
+	while ((de = readdir(dir)) != NULL) {
+		fd = atoi(de->d_name);
+		if (fd > 2 && fd != dirfd(dir))
+			fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		xasprintf(cause, "another benchd is using the database %s (it holds %s); stop it "
-		    "first, or give this one another --db", db, path);
-		free(path);
-		close(fd);
-		return -1;
+	closedir(dir);
+}
+
+/* Raise the soft limit on descriptors to the hard one; returns the limit now. */
+static rlim_t
+benchd_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 1024;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (rl.rlim_cur == RLIM_INFINITY)
+			rl.rlim_cur = 1 << 20;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
 	}
-	free(path);
-	return fd;
+	return rl.rlim_cur;
+}
+
+/* This machine's identity for daemon_starts: its host name and /etc/machine-id. */
+static void
+benchd_identity(char *host, size_t hostlen, char *machine, size_t machinelen)
+{
+	FILE *fp;
+
+	if (gethostname(host, hostlen) != 0)
+		host[0] = '\0';
+	host[hostlen - 1] = '\0';
+	machine[0] = '\0';
+	if ((fp = fopen("/etc/machine-id", "re")) != NULL) {
+		if (fgets(machine, (int)machinelen, fp) == NULL)
+			machine[0] = '\0';
+		machine[strcspn(machine, "\n")] = '\0';
+		fclose(fp);
+	}
+}
+
+/* Remove the socket at exit, unless another daemon has put its own there since. */
+static void
+benchd_unlink_socket(const struct benchd *d)
+{
+	struct stat sb;
+
+	if (lstat(d->socket_path, &sb) == 0 && sb.st_dev == d->socket_dev &&
+	    sb.st_ino == d->socket_ino)
+		unlink(d->socket_path);
+	else
+		log_info("%s is no longer our socket; left alone", d->socket_path);
 }
 
 int
@@ -156,10 +289,13 @@ main(int argc, char **argv)
 	static const int signals[] = { SIGTERM, SIGINT, SIGHUP };
 	struct benchd d = { 0 };
 	enum log_level level = LOG_INFO;
-	char *cause = NULL;
+	char *cause = NULL, *own[4], host[256], machine[64];
 	int64_t recovered;
-	int ch, lock_fd, rc;
+	int ch, lock_fd = -1, rc;
+	struct stat sb;
+	rlim_t nofile;
 
+	benchd_close_inherited();
 	log_init("benchd", level);
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -199,12 +335,23 @@ main(int argc, char **argv)
 	if (d.db_path == NULL)
 		d.db_path = paths_default_db();
 	signal(SIGPIPE, SIG_IGN);
+	nofile = benchd_raise_nofile();
+	if (procs_become_reaper() != 0)
+		log_warn("cannot become the reaper of our orphans (processes a run leaves may "
+		    "escape)");
 
+	/* Nothing, recovery included, happens before the database is ours alone. */
 	if (paths_make_parent(d.socket_path, &cause) != 0 ||
-	    paths_make_parent(d.db_path, &cause) != 0 ||
-	    (lock_fd = benchd_lock(d.db_path, &cause)) < 0 ||
+	    (lock_fd = benchd_claim_db(&d, &cause)) < 0 ||
 	    (d.store = store_open(d.db_path, &cause)) == NULL)
 		goto fail;
+	benchd_identity(host, sizeof host, machine, sizeof machine);
+	if (store_daemon_start(d.store, BENCHD_VERSION, host, machine[0] != '\0' ? machine :
+	    NULL) != 0) {
+		xasprintf(&cause, "%s: cannot write the database: %s; benchd records every run in "
+		    "it, so give it one it can write", d.db_path, store_errmsg(d.store));
+		goto fail;
+	}
 	if (store_recover(d.store, procs_kill_orphan, &recovered) != 0) {
 		xasprintf(&cause, "%s: cannot recover runs left running: %s", d.db_path,
 		    store_errmsg(d.store));
@@ -215,9 +362,21 @@ main(int argc, char **argv)
 		    "interrupted and queued again", (long long)recovered);
 
 	d.loop = uv_default_loop();
-	if ((d.server = server_create(d.loop, d.socket_path, benchd_request, &d, &cause)) == NULL)
+	/* Room for the runs' own descriptors (pipes, pidfd, the database) beside the clients. */
+	if ((d.server = server_create(d.loop, d.socket_path, benchd_request, &d,
+	    nofile > 2 * BENCHD_FD_RESERVE ? (size_t)(nofile - BENCHD_FD_RESERVE) :
+	    (size_t)(nofile / 2), &cause)) == NULL)
 		goto fail;
-	d.runner = runner_create(d.loop, d.store, &(struct runner_hooks){ benchd_emit, &d });
+	if (stat(d.socket_path, &sb) == 0) {
+		d.socket_dev = sb.st_dev;
+		d.socket_ino = sb.st_ino;
+	}
+	xasprintf(&own[0], "%s", d.db_real);
+	xasprintf(&own[1], "%s-wal", d.db_real);
+	xasprintf(&own[2], "%s-shm", d.db_real);
+	own[3] = d.socket_path;
+	d.runner = runner_create(d.loop, d.store, &(struct runner_hooks){ benchd_emit, &d,
+	    { own[0], own[1], own[2], own[3], NULL } });
 	d.req = (struct request_env){ d.store, d.runner, d.socket_path, d.db_path,
 	    clock_mono_ms() };
 	for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
@@ -231,23 +390,32 @@ main(int argc, char **argv)
 
 	uv_run(d.loop, UV_RUN_DEFAULT);
 
+	/* Whatever a run left is ours to end: nothing outlives the daemon. */
+	if ((rc = procs_kill_descendants(0)) > 0)
+		log_warnx("killed %d process%s left running at exit", rc, rc == 1 ? "" : "es");
 	store_close(d.store);
-	unlink(d.socket_path);
+	benchd_unlink_socket(&d);
 	uv_walk(d.loop, benchd_close_walk, NULL);
 	uv_run(d.loop, UV_RUN_DEFAULT);
 	if ((rc = uv_loop_close(d.loop)) != 0)
 		log_warnx("the loop still had handles at exit: %s", uv_strerror(rc));
 	close(lock_fd);
 	log_info("stopped");
+	for (int i = 0; i < 3; i++)
+		free(own[i]);
 	free(d.socket_path);
 	free(d.db_path);
+	free(d.db_real);
 	return rc == 0 ? 0 : 1;
 
 fail:
 	fprintf(stderr, "benchd: %s\n", cause);
 	free(cause);
 	store_close(d.store);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	free(d.socket_path);
 	free(d.db_path);
+	free(d.db_real);
 	return 1;
 }

@@ -23,13 +23,86 @@
 
 #define CACHE_CPUS_MAX	1024
 
-/* Open a file to read without touching its access time where the kernel lets us. */
-static int
-cache_open(const char *path)
+/* Name one of benchd's own files. */
+void
+cache_guard_own(struct cache_guard *g, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
+	if (g->nown < CACHE_OWN_MAX)
+		g->own[g->nown++] = path;
+}
 
-	return fd >= 0 ? fd : open(path, O_RDONLY | O_CLOEXEC);
+/* Look at benchd's own files again (the -wal may have been made since). */
+static void
+cache_guard_refresh(struct cache_guard *g)
+{
+	struct stat sb;
+
+	g->nids = 0;
+	for (size_t i = 0; i < g->nown; i++) {
+		if (stat(g->own[i], &sb) == 0) {
+			g->dev[g->nids] = sb.st_dev;
+			g->ino[g->nids++] = sb.st_ino;
+		}
+	}
+}
+
+/* Note a failure to open: one that may pass (out of descriptors or memory) makes the work void. */
+static void
+cache_guard_failed(struct cache_guard *g, int err)
+{
+	if (g != NULL && (err == EMFILE || err == ENFILE || err == ENOMEM || err == EAGAIN))
+		g->transient = err;
+}
+
+/*
+ * Open a file to read without touching its access time where the kernel lets
+ * us, unless it is one of benchd's own: it is first opened O_PATH (whose
+ * close drops no lock), checked by device and inode, and only then opened
+ * for reading through /proc/self/fd, the very same inode. -1 and errno set
+ * (EPERM for one of ours, which is counted in the guard).
+ */
+static int
+cache_open(struct cache_guard *g, const char *path)
+{
+	char proc[64];
+	struct stat sb;
+	int pfd, fd, err;
+
+	if (g == NULL || g->nids == 0) {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
+		if (fd < 0)
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			cache_guard_failed(g, errno);
+		return fd;
+	}
+	if ((pfd = open(path, O_PATH | O_CLOEXEC)) < 0 || fstat(pfd, &sb) != 0) {
+		err = errno;
+		if (pfd >= 0)
+			close(pfd);
+		cache_guard_failed(g, err);
+		errno = err;
+		return -1;
+	}
+	for (size_t i = 0; i < g->nids; i++) {
+		if (sb.st_dev == g->dev[i] && sb.st_ino == g->ino[i]) {
+			if (g->skipped++ == 0)
+				g->skipped_path = xstrdup(path);
+			close(pfd);
+			errno = EPERM;
+			return -1;
+		}
+	}
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", pfd);
+	fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOATIME);
+	if (fd < 0)
+		fd = open(proc, O_RDONLY | O_CLOEXEC);
+	err = errno;
+	close(pfd);
+	if (fd < 0)
+		cache_guard_failed(g, err);
+	errno = err;
+	return fd;
 }
 
 /* Where the footprint wrapper lives: $BENCHD_PYTHON_DIR, else the source tree's python/. */
@@ -48,8 +121,6 @@ int
 cache_prepare(struct cache_state *cs, const struct plan *plan, const struct plan_condition *cond,
     int probe, char **cause)
 {
-	int fd;
-
 	memset(cs, 0, sizeof *cs);
 	cs->policy = cond->cache;
 	cs->method = cond->cold_method;
@@ -67,15 +138,14 @@ cache_prepare(struct cache_state *cs, const struct plan *plan, const struct plan
 		    "BENCHD_PYTHON_DIR to benchd's python/ folder", cs->wrapper, strerror(errno));
 		return -1;
 	}
-	cs->list_path = xstrdup("/tmp/benchd-footprint.XXXXXX");
-	if ((fd = mkstemp(cs->list_path)) < 0) {
-		xasprintf(cause, "cannot create a footprint list file: %s", strerror(errno));
-		free(cs->list_path);
-		cs->list_path = NULL;
+	/* An anonymous file: nothing is left behind, whoever dies when. */
+	if ((cs->list_fd = memfd_create("benchd-footprint", MFD_CLOEXEC)) < 0) {
+		cache_guard_failed(&cs->guard, errno);
+		xasprintf(cause, "cannot create the footprint list: %s", strerror(errno));
 		return -1;
 	}
-	close(fd);
-	xasprintf(&cs->extra_env, "BENCHD_FOOTPRINT_OUT=%s", cs->list_path);
+	cs->list_open = 1;
+	xasprintf(&cs->extra_env, "BENCHD_FOOTPRINT_FD=%d", CACHE_FOOTPRINT_FD);
 	cs->evict = xcalloc(plan->nevict + 1, sizeof *cs->evict);
 	for (size_t i = 0; i < plan->nevict; i++)
 		cs->evict[cs->nevict++] = xstrdup(plan->evict[i]);
@@ -123,7 +193,7 @@ cache_file_pages(int fd, off_t size, int64_t *resident, int64_t *pages)
 
 /* Percentage of the files' pages in the page cache (NaN for no pages); *bytes their size. */
 double
-cache_residency(char *const *paths, size_t n, int64_t *bytes)
+cache_residency(char *const *paths, size_t n, struct cache_guard *g, int64_t *bytes)
 {
 	int64_t resident = 0, pages = 0, r, p;
 	struct stat sb;
@@ -131,7 +201,7 @@ cache_residency(char *const *paths, size_t n, int64_t *bytes)
 
 	*bytes = 0;
 	for (size_t i = 0; i < n; i++) {
-		if ((fd = cache_open(paths[i])) < 0)
+		if ((fd = cache_open(g, paths[i])) < 0)
 			continue;
 		if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
 		    cache_file_pages(fd, sb.st_size, &r, &p) == 0) {
@@ -153,14 +223,14 @@ cache_residency(char *const *paths, size_t n, int64_t *bytes)
  * the files evicted; *failed counts those that vanished or cannot be opened.
  */
 int64_t
-cache_evict(char *const *paths, size_t n, int64_t *failed)
+cache_evict(char *const *paths, size_t n, struct cache_guard *g, int64_t *failed)
 {
 	int64_t done = 0;
 	int fd;
 
 	*failed = 0;
 	for (size_t i = 0; i < n; i++) {
-		if ((fd = cache_open(paths[i])) < 0) {
+		if ((fd = cache_open(g, paths[i])) < 0) {
 			(*failed)++;
 			continue;
 		}
@@ -177,7 +247,7 @@ cache_evict(char *const *paths, size_t n, int64_t *failed)
 
 /* Read every file not already wholly cached, so its pages are resident. Returns files read. */
 int64_t
-cache_prime(char *const *paths, size_t n, int64_t *failed)
+cache_prime(char *const *paths, size_t n, struct cache_guard *g, int64_t *failed)
 {
 	static char buf[256 * 1024];
 	int64_t done = 0, r, p;
@@ -186,7 +256,7 @@ cache_prime(char *const *paths, size_t n, int64_t *failed)
 
 	*failed = 0;
 	for (size_t i = 0; i < n; i++) {
-		if ((fd = cache_open(paths[i])) < 0) {
+		if ((fd = cache_open(g, paths[i])) < 0) {
 			(*failed)++;
 			continue;
 		}
@@ -296,31 +366,37 @@ cache_machine(struct cache_state *cs)
 void
 cache_work(struct cache_state *cs)
 {
+	struct cache_guard *g = &cs->guard;
 	double t0 = clock_mono_ms();
 	int64_t ignored;
 	char *cause = NULL;
 
+	cache_guard_refresh(g);
 	if (!cs->probe && cs->policy == PLAN_CACHE_COLD) {
 		if (cs->method == PLAN_COLD_SYSTEM) {
 			if (cache_drop_all(&cs->error) == 0)
 				cs->failed = 0;
 		} else {
-			cache_evict(cs->paths, cs->npaths, &cs->failed);
-			cache_evict(cs->shared, cs->nshared, &ignored);
+			cache_evict(cs->paths, cs->npaths, g, &cs->failed);
+			cache_evict(cs->shared, cs->nshared, g, &ignored);
 		}
 		cs->evict_ms = clock_mono_ms() - t0;
 	} else if (!cs->probe && cs->policy == PLAN_CACHE_WARM) {
-		cache_prime(cs->paths, cs->npaths, &cs->failed);
+		cache_prime(cs->paths, cs->npaths, g, &cs->failed);
 		cs->evict_ms = clock_mono_ms() - t0;
 	}
 	if (cs->npaths > 0)
-		cs->resident_before_pct = cache_residency(cs->paths, cs->npaths,
+		cs->resident_before_pct = cache_residency(cs->paths, cs->npaths, g,
 		    &cs->footprint_bytes);
 	/* Measuring opened every file; drop the dentries and inodes that brought back. */
 	if (!cs->probe && cs->policy == PLAN_CACHE_COLD && cs->method == PLAN_COLD_SYSTEM &&
 	    cs->error == NULL && cache_drop("2\n", &cause) != 0)
 		free(cause);
+	/* benchd's own files are no part of any footprint: they are not counted as failures. */
+	if (cs->failed > 0)
+		cs->failed -= g->skipped < cs->failed ? g->skipped : cs->failed;
 	cache_machine(cs);
+	cs->done_mono_ms = clock_mono_ms();
 }
 
 /* The wrapper a probe runs the script through, or NULL. */
@@ -425,8 +501,15 @@ cache_probe_read(struct cache_state *cs, struct cache_file **files, size_t *n)
 
 	*files = NULL;
 	*n = 0;
-	if ((fp = fopen(cs->list_path, "re")) == NULL) {
-		xasprintf(&cs->error, "the probe wrote no footprint list (%s)", strerror(errno));
+	if (cs->list_path != NULL)
+		fp = fopen(cs->list_path, "re");
+	else if (cs->list_open && lseek(cs->list_fd, 0, SEEK_SET) == 0)
+		fp = fdopen(dup(cs->list_fd), "re");
+	else
+		fp = NULL;
+	if (fp == NULL) {
+		xasprintf(&cs->error, "the probe's footprint list cannot be read (%s)",
+		    strerror(errno));
 		return -1;
 	}
 	while (getline(&line, &cap, fp) > 0) {
@@ -487,9 +570,10 @@ cache_state_clear(struct cache_state *cs)
 	for (size_t i = 0; i < cs->nevict; i++)
 		free(cs->evict[i]);
 	free(cs->evict);
-	if (cs->list_path != NULL)
-		unlink(cs->list_path);
+	if (cs->list_open)
+		close(cs->list_fd);
 	free(cs->list_path);
+	free(cs->guard.skipped_path);
 	free(cs->extra_env);
 	free(cs->wrapper);
 	free(cs->cpus);

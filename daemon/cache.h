@@ -12,8 +12,31 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "plan.h"
+
+#define CACHE_OWN_MAX	8
+#define CACHE_FOOTPRINT_FD	3	/* the fd a probe's wrapper writes its list to */
+
+/*
+ * What the cache work must never open: benchd's own files (the database, its
+ * -wal and -shm, the socket). Closing any descriptor of a file drops every
+ * POSIX lock the process holds on it, SQLite's included, so they are known by
+ * device and inode, however a footprint reaches them (a link, another path).
+ */
+struct cache_guard {
+	const char	*own[CACHE_OWN_MAX];	/* their paths, looked at again before each work */
+	size_t		 nown;
+
+	/* Filled while working. */
+	dev_t		 dev[CACHE_OWN_MAX];
+	ino_t		 ino[CACHE_OWN_MAX];
+	size_t		 nids;
+	int64_t		 skipped;		/* footprint files that are ours, left alone */
+	char		*skipped_path;		/* the first of them */
+	int		 transient;		/* an errno that may pass (EMFILE...): do the work again later */
+};
 
 /* One file of a footprint. */
 struct cache_file {
@@ -30,12 +53,15 @@ struct cache_state {
 	size_t			 npaths;
 	char			**shared;	/* its files other processes map: evicted, not measured */
 	size_t			 nshared;
-	char			*list_path;	/* probe: where the wrapper writes its list */
-	char			*extra_env;	/* probe: BENCHD_FOOTPRINT_OUT=list_path */
+	int			 list_fd;	/* probe: an anonymous file the wrapper writes its list to */
+	int			 list_open;	/* list_fd is open (it may be any number) */
+	char			*list_path;	/* or a list already written (bench/), read instead */
+	char			*extra_env;	/* probe: BENCHD_FOOTPRINT_FD=CACHE_FOOTPRINT_FD */
 	char			*wrapper;	/* probe: python/footprint.py */
 	char			**evict;	/* probe: the plan's evict paths */
 	size_t			 nevict;
 	char			*cpus;
+	struct cache_guard	 guard;
 
 	/* Filled by cache_work(). */
 	double			 resident_before_pct;
@@ -47,6 +73,7 @@ struct cache_state {
 	int64_t			 mem_cached_kb;
 	char			*governor;
 	char			*error;		/* the cache could not be put in the state asked */
+	double			 done_mono_ms;	/* clock_mono_ms() when cache_work() ended */
 };
 
 /*
@@ -55,6 +82,8 @@ struct cache_state {
  */
 int	 cache_prepare(struct cache_state *, const struct plan *, const struct plan_condition *,
 	    int probe, char **cause);
+/* Name a file of benchd's own that the work must never open (up to CACHE_OWN_MAX). */
+void	 cache_guard_own(struct cache_guard *, const char *path);
 /* Add a file of the footprint: evicted, primed and measured; evicted only when shared. */
 void	 cache_add_file(struct cache_state *, const char *path, int shared);
 void	 cache_work(struct cache_state *);
@@ -69,10 +98,10 @@ int	 cache_probe_read(struct cache_state *, struct cache_file **files, size_t *n
 void	 cache_files_free(struct cache_file *, size_t n);
 void	 cache_state_clear(struct cache_state *);
 
-/* The parts, for tests and bench/: each returns what it measured. */
-int64_t	 cache_evict(char *const *paths, size_t n, int64_t *failed);
-int64_t	 cache_prime(char *const *paths, size_t n, int64_t *failed);
-double	 cache_residency(char *const *paths, size_t n, int64_t *bytes);
+/* The parts, for tests and bench/: each returns what it measured; guard may be NULL. */
+int64_t	 cache_evict(char *const *paths, size_t n, struct cache_guard *, int64_t *failed);
+int64_t	 cache_prime(char *const *paths, size_t n, struct cache_guard *, int64_t *failed);
+double	 cache_residency(char *const *paths, size_t n, struct cache_guard *, int64_t *bytes);
 int	 cache_drop_all(char **cause);
 
 #endif

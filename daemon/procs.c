@@ -1,18 +1,42 @@
-/* procs.c: a run's processes as the kernel shows them in /proc: finding what a dead daemon left, and killing it. */
+/*
+ * procs.c: a run's processes as the kernel shows them: benchd reaps its
+ * orphans (so nothing a run starts leaves its tree), kills every descendant
+ * when a run ends, and after a crash finds what a dead daemon's run left by
+ * the session and process group its child led, its start time, or the token
+ * in its environment, never by its command line.
+ */
 #include "procs.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "xmalloc.h"
+
+#define PROCS_KILL_ROUNDS	500	/* rounds of scan-and-kill before giving up on a fork storm */
+
+/* One process as /proc/PID/stat shows it. */
+struct procs_entry {
+	int		 pid;
+	int		 ppid;
+	int		 pgrp;
+	int		 session;
+	char		 state;		/* R, S, D, Z, ... */
+	unsigned	 uid;
+	double		 started;	/* unix seconds */
+};
 
 /* Quote one word for a shell, only when it needs it. */
 void
@@ -43,30 +67,14 @@ procs_quote(char **line, const char *w)
 	free(old);
 }
 
-/* A child's start time in unix seconds, from /proc (NAN when it is gone). */
+/* Boot time in unix seconds, read once. */
 static double
-procs_started(int pid, int *pgrp, unsigned *uid)
+procs_btime(void)
 {
-	char path[64], buf[1024], *p;
 	static double btime = -1;
-	unsigned long long start = 0;
-	struct stat sb;
+	char buf[256];
 	FILE *fp;
-	int n;
 
-	snprintf(path, sizeof path, "/proc/%d/stat", pid);
-	if ((fp = fopen(path, "re")) == NULL)
-		return NAN;
-	n = (int)fread(buf, 1, sizeof buf - 1, fp);
-	fclose(fp);
-	buf[n > 0 ? n : 0] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 2, "%*c %*d %d %*d %*d %*d %*u %*u %*u "
-	    "%*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", pgrp, &start) != 2)
-		return NAN;
-	snprintf(path, sizeof path, "/proc/%d", pid);
-	if (stat(path, &sb) != 0)
-		return NAN;
-	*uid = sb.st_uid;
 	if (btime < 0 && (fp = fopen("/proc/stat", "re")) != NULL) {
 		while (fgets(buf, sizeof buf, fp) != NULL) {
 			if (strncmp(buf, "btime ", 6) == 0)
@@ -74,94 +82,290 @@ procs_started(int pid, int *pgrp, unsigned *uid)
 		}
 		fclose(fp);
 	}
-	return btime + (double)start / (double)sysconf(_SC_CLK_TCK);
+	return btime;
 }
 
-/* A process's argv from /proc, quoted as procs_quote() quotes a run's command; NULL if gone. */
-static char *
-procs_command(int pid)
+/* Read one process; 0, or -1 when it is gone. */
+static int
+procs_read(int pid, struct procs_entry *e)
 {
-	char path[64], *buf, *line;
-	size_t n = 0, cap = 4096;
-	ssize_t got;
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	struct stat sb;
+	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return NULL;
-	buf = xmalloc(cap);
-	while ((got = read(fd, buf + n, cap - n)) > 0) {
-		n += (size_t)got;
-		if (n == cap)
-			buf = xrealloc(buf, cap *= 2);
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	if (n <= 0 || fstat(fd, &sb) != 0) {
+		close(fd);
+		return -1;
 	}
 	close(fd);
-	buf[n] = '\0';		/* n < cap: the buffer grows whenever it fills */
-	line = xstrdup("");
-	for (size_t i = 0; i < n; i += strlen(buf + i) + 1)
-		procs_quote(&line, buf + i);
-	free(buf);
-	return line;
+	buf[n] = '\0';
+	/* The name may hold spaces and parentheses: the fields start after the last ')'. */
+	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 2, "%c %d %d %d %*d %*d %*u %*u %*u "
+	    "%*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &e->state, &e->ppid, &e->pgrp,
+	    &e->session, &start) != 5)
+		return -1;
+	e->pid = pid;
+	e->uid = sb.st_uid;
+	e->started = procs_btime() + (double)start / (double)sysconf(_SC_CLK_TCK);
+	return 0;
 }
 
-/*
- * Whether pid is the child of a run spawned at spawned_at as command: ours,
- * leading its own process group, started then, and running that command
- * (taskset has exec'd into the interpreter, so without its "taskset -c CPUS").
- */
+/* Order entries by pid, for bsearch. */
 static int
-procs_is_run_child(int pid, double spawned_at, const char *command)
+procs_cmp(const void *a, const void *b)
 {
-	double started;
-	const char *want = command;
-	char *have;
-	unsigned uid;
-	int pgrp, same;
+	const struct procs_entry *x = a, *y = b;
 
-	started = procs_started(pid, &pgrp, &uid);
-	if (isnan(started) || pgrp != pid || uid != getuid() || fabs(started - spawned_at) > 2.0)
-		return 0;
-	if (strncmp(want, "taskset -c ", 11) == 0 && (want = strchr(want + 11, ' ')) != NULL)
-		want++;
-	if (want == NULL || (have = procs_command(pid)) == NULL)
-		return 0;
-	same = strcmp(have, want) == 0;
-	free(have);
-	return same;
+	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-/*
- * At start-up, for a run a dead daemon left running: if its child is still
- * there, and really is that child (see procs_is_run_child: never a process
- * that merely reused the pid), kill its whole process group. A run whose pid
- * was not recorded yet (the daemon died as the child launched) is looked for
- * among all processes.
- */
-void
-procs_kill_orphan(int pid, double spawned_at, const char *command)
+/* Every process now, sorted by pid; the caller frees the list. */
+static struct procs_entry *
+procs_scan(size_t *n)
 {
+	struct procs_entry *list = NULL, e;
 	struct dirent *de;
+	size_t cap = 0;
 	DIR *proc;
 
-	if (pid > 1) {
-		if (procs_is_run_child(pid, spawned_at, command)) {
-			log_warnx("killing process group %d, left running by a daemon that died", pid);
-			kill(-pid, SIGKILL);
-		} else
-			log_info("pid %d of an interrupted run is gone or now another process's; "
-			    "left alone", pid);
-		return;
-	}
+	*n = 0;
 	if ((proc = opendir("/proc")) == NULL)
-		return;
+		return NULL;
 	while ((de = readdir(proc)) != NULL) {
-		int p = atoi(de->d_name);
+		int pid = atoi(de->d_name);
 
-		if (p > 1 && p != getpid() && procs_is_run_child(p, spawned_at, command)) {
-			log_warnx("killing process group %d, left running by a daemon that died "
-			    "before recording its pid", p);
-			kill(-p, SIGKILL);
-		}
+		if (pid <= 0 || procs_read(pid, &e) != 0)
+			continue;
+		if (*n == cap)
+			list = xreallocarray(list, cap = cap * 2 + 64, sizeof *list);
+		list[(*n)++] = e;
 	}
 	closedir(proc);
+	if (list != NULL)
+		qsort(list, *n, sizeof *list, procs_cmp);
+	return list;
+}
+
+/*
+ * Mark the descendants of pid in the list, sorted by pid (their ppid chains
+ * lead to it); returns how many are alive (zombies are not).
+ */
+static size_t
+procs_mark_descendants(const struct procs_entry *list, size_t n, int pid, unsigned char *mark)
+{
+	size_t live = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct procs_entry *e = &list[i];
+		struct procs_entry key;
+		size_t depth = 0;
+
+		mark[i] = 0;
+		/* Walk up: a chain ends at pid (ours), at 0 or 1, or where /proc had no entry. */
+		while (e != NULL && e->ppid > 1 && e->ppid != pid && depth++ < n) {
+			key.pid = e->ppid;
+			e = bsearch(&key, list, n, sizeof *list, procs_cmp);
+		}
+		if (e != NULL && e->ppid == pid && list[i].pid != pid) {
+			mark[i] = 1;
+			live += list[i].state != 'Z';
+		}
+	}
+	return live;
+}
+
+/* Reap our children that are zombies and that libuv does not know (adopted orphans). */
+static void
+procs_reap(const struct procs_entry *list, size_t n, int keep)
+{
+	int status;
+
+	for (size_t i = 0; i < n; i++) {
+		if (list[i].ppid == getpid() && list[i].state == 'Z' && list[i].pid != keep)
+			waitpid(list[i].pid, &status, WNOHANG);
+	}
+}
+
+/* Become the reaper of every orphan we leave: a run's descendants stay in our tree, whatever they do. */
+int
+procs_become_reaper(void)
+{
+	return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+/* Send sig to every live descendant but keep (libuv's child, or 0); returns how many. */
+int
+procs_signal_descendants(int sig, int keep)
+{
+	struct procs_entry *list;
+	unsigned char *mark;
+	size_t n;
+	int sent = 0;
+
+	list = procs_scan(&n);
+	mark = xmalloc(n + 1);
+	procs_mark_descendants(list, n, getpid(), mark);
+	for (size_t i = 0; i < n; i++) {
+		if (mark[i] && list[i].state != 'Z' && list[i].pid != keep &&
+		    kill(list[i].pid, sig) == 0)
+			sent++;
+	}
+	free(mark);
+	free(list);
+	return sent;
+}
+
+/*
+ * Kill every descendant of ours but keep (libuv's own child, which libuv
+ * reaps; 0 for none), whatever process group or session it moved to: scan,
+ * SIGKILL, reap the orphans we adopted, until a scan finds none alive (what
+ * forks meanwhile is found by the next scan). Returns the processes killed.
+ */
+int
+procs_kill_descendants(int keep)
+{
+	struct procs_entry *list;
+	unsigned char *mark;
+	int *killed = NULL, nkilled = 0;
+	size_t n, live;
+
+	for (int round = 0; round < PROCS_KILL_ROUNDS; round++) {
+		list = procs_scan(&n);
+		mark = xmalloc(n + 1);
+		live = procs_mark_descendants(list, n, getpid(), mark);
+		if (keep > 0) {
+			for (size_t i = 0; i < n; i++) {
+				if (list[i].pid == keep && mark[i] && list[i].state != 'Z')
+					live--;
+			}
+		}
+		for (size_t i = 0; i < n && live > 0; i++) {
+			int seen = 0;
+
+			if (!mark[i] || list[i].state == 'Z' || list[i].pid == keep)
+				continue;
+			kill(list[i].pid, SIGKILL);
+			for (int k = 0; k < nkilled && !seen; k++)
+				seen = killed[k] == list[i].pid;
+			if (!seen) {
+				killed = xreallocarray(killed, (size_t)nkilled + 1, sizeof *killed);
+				killed[nkilled++] = list[i].pid;
+			}
+		}
+		procs_reap(list, n, keep);
+		free(mark);
+		free(list);
+		if (live == 0)
+			break;
+		/* Let the kernel turn them into zombies before the next look. */
+		nanosleep(&(struct timespec){ 0, 200 * 1000 }, NULL);
+		if (round == PROCS_KILL_ROUNDS - 1)
+			log_warnx("descendants keep appearing after %d rounds of SIGKILL; giving up",
+			    PROCS_KILL_ROUNDS);
+	}
+	free(killed);
+	return nkilled;
+}
+
+/* A token no other run (of any daemon, before or after) will carry: "ID.ATTEMPT.RANDOM". */
+char *
+procs_token(int64_t run_id, int attempt)
+{
+	unsigned char r[8];
+	char *token;
+
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		memcpy(r, &ts.tv_nsec, sizeof r < sizeof ts.tv_nsec ? sizeof r : sizeof ts.tv_nsec);
+	}
+	xasprintf(&token, "%lld.%d.%02x%02x%02x%02x%02x%02x%02x%02x", (long long)run_id, attempt,
+	    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+	return token;
+}
+
+/* Whether a process's environment holds PROCS_TOKEN_VAR=token (readable for our own and root's). */
+static int
+procs_has_token(int pid, const char *token)
+{
+	char path[64], *buf, *want;
+	size_t len = 0, cap = 16384, wlen;
+	ssize_t got;
+	int fd, found = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/environ", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	buf = xmalloc(cap + 1);
+	while ((got = read(fd, buf + len, cap - len)) > 0) {
+		len += (size_t)got;
+		if (len == cap)
+			buf = xrealloc(buf, (cap *= 2) + 1);
+	}
+	close(fd);
+	xasprintf(&want, "%s=%s", PROCS_TOKEN_VAR, token);
+	wlen = strlen(want) + 1;	/* with its NUL */
+	for (size_t i = 0; i + wlen <= len && !found; i += strlen(buf + i) + 1)
+		found = memcmp(buf + i, want, wlen) == 0;
+	free(want);
+	free(buf);
+	return found;
+}
+
+/*
+ * At start-up, for a run a dead daemon left running: kill what is left of
+ * it. A process is the run's when it is ours and carries the run's token in
+ * its environment, or when it is in the session or process group the run's
+ * child led (pid, when recorded) and started no earlier than the spawn. The
+ * leader's own start time must match the spawn, so a pid reused since is
+ * left alone; the command line is never looked at (a pyenv shim or taskset
+ * execs another program in the same process).
+ */
+void
+procs_kill_orphan(int pid, double spawned_at, const char *token)
+{
+	struct procs_entry *list, *leader = NULL;
+	size_t n, found;
+	int leader_ok;
+
+	for (int round = 0; round < PROCS_KILL_ROUNDS; round++) {
+		list = procs_scan(&n);
+		leader = NULL;
+		for (size_t i = 0; i < n && pid > 1; i++) {
+			if (list[i].pid == pid)
+				leader = &list[i];
+		}
+		leader_ok = pid > 1 && (leader == NULL || fabs(leader->started - spawned_at) <= 2.0);
+		found = 0;
+		for (size_t i = 0; i < n; i++) {
+			struct procs_entry *e = &list[i];
+			int ours;
+
+			if (e->uid != getuid() || e->pid == getpid() || e->state == 'Z')
+				continue;
+			ours = token != NULL && procs_has_token(e->pid, token);
+			if (!ours && leader_ok && (e->session == pid || e->pgrp == pid))
+				ours = e->started >= spawned_at - 1.0;
+			if (!ours)
+				continue;
+			if (round == 0)
+				log_warnx("killing pid %d (session %d, group %d), left running by a "
+				    "daemon that died", e->pid, e->session, e->pgrp);
+			kill(e->pid, SIGKILL);
+			found++;
+		}
+		free(list);
+		if (found == 0)
+			break;
+		nanosleep(&(struct timespec){ 0, 200 * 1000 }, NULL);
+	}
+	if (pid > 1 && leader != NULL && !leader_ok)
+		log_info("pid %d of an interrupted run is now another process's; left alone", pid);
 }

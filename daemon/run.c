@@ -3,11 +3,14 @@
 
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -27,6 +30,8 @@
 #define RUN_EVENTS_PER_S	50	/* stage events sent to watchers, per run */
 #define RUN_ERROR_TAIL_MAX	300	/* bytes of stderr's last line kept in a run's error */
 #define RUN_ANNOUNCE_MS		100	/* at the latest, record a run's start this long after the spawn */
+#define RUN_WAIT_BEAT_MS	20	/* the exit waiter looks at the clock at least this often */
+#define RUN_WAIT_SLACK_MS	30	/* a look later than the beat by more: benchd was not running */
 
 extern char **environ;
 
@@ -50,7 +55,7 @@ struct run_stream {
  * is freed only when every one of its handles has closed.
  */
 struct run {
-	const struct run_env	*env;
+	struct run_env		*env;
 	void			(*done)(struct run *, void *);
 	void			*done_arg;
 	struct store_run	 q;
@@ -76,6 +81,35 @@ struct run {
 	int			 term_signal;
 	enum store_run_state	 forced;	/* RUN_PENDING unless stopped on purpose */
 	char			*error;
+	char			*token;		/* PROCS_TOKEN_VAR of its processes */
+
+	/*
+	 * The child's exit as a thread blocked on its pidfd saw it: not when the
+	 * loop got to it, which a busy or stopped loop makes late.
+	 */
+	int			 pidfd;		/* -1 when there is none */
+	uv_thread_t		 waiter;
+	int			 waiting;	/* the waiter thread runs and must be joined */
+	double			 spawn_mono_ms;
+	double			 exit_mono_ms;	/* set by the waiter; NAN when it saw none */
+	double			 exit_window_ms;	/* set by the waiter */
+	double			 exit_late_ms;
+	double			 spawn_late_ms;
+
+	/* The record, worked out once and kept until the database takes it. */
+	int			 concluded;
+	enum store_run_state	 state;
+	struct store_usage	 usage;
+	struct stagelog_stage	 extra[2];
+	size_t			 nextra;
+	double			 ended_at;
+	struct store_file	*footprint;	/* an ok probe's finding */
+	size_t			 nfootprint;
+	char			*plan_error;	/* the plan fails with this (a failed probe) */
+	int			 descendants_killed;
+	int			 unrecorded;	/* the database refused the record: retry */
+	int			 not_started;	/* stopped before the spawn for a reason that may pass */
+	char			*blocked;	/* why, for either */
 
 	struct stagelog		*log;
 	size_t			 events_sent;
@@ -83,7 +117,6 @@ struct run {
 	uint64_t		 tokens_at;	/* uv_now() when tokens was last topped up */
 	char			*command;
 	double			 spawned_at;	/* CLOCK_REALTIME */
-	uint64_t		 spawned_ns;	/* uv_hrtime() */
 	double			 total_s;
 	struct rusage		 ru_before;
 	struct rusage		 ru_after;
@@ -93,6 +126,7 @@ struct run {
 
 static void	run_complete(struct run *);
 static int	run_footprint(struct run *);
+static void	run_fill_start(const struct run *, struct store_start *);
 static void	run_announce(struct run *);
 
 /* Seconds as a double from a timeval. */
@@ -127,16 +161,21 @@ run_argv(const struct plan_condition *c, const char *wrapper)
 	return argv;
 }
 
-/* The child's environment: the daemon's, then the plan's env, then extra ("K=V"). */
+/*
+ * The child's environment: the daemon's, then the plan's env, then extra
+ * (NULL-terminated "K=V" strings benchd sets: the run's token, a probe's list).
+ */
 static char **
-run_envp(const struct plan_condition *c, const char *extra)
+run_envp(const struct plan_condition *c, const char *const *extra)
 {
-	size_t n = 0, count = 0;
+	size_t n = 0, count = 0, nextra = 0;
 	char **env;
 
 	while (environ[count] != NULL)
 		count++;
-	env = xcalloc(count + c->nenv + 2, sizeof *env);
+	while (extra[nextra] != NULL)
+		nextra++;
+	env = xcalloc(count + c->nenv + nextra + 1, sizeof *env);
 	for (size_t i = 0; i < count; i++) {
 		const char *eq = strchr(environ[i], '=');
 		size_t klen = eq != NULL ? (size_t)(eq - environ[i]) : strlen(environ[i]);
@@ -145,15 +184,15 @@ run_envp(const struct plan_condition *c, const char *extra)
 		for (size_t j = 0; j < c->nenv && !overridden; j++)
 			overridden = strlen(c->env[j].key) == klen &&
 			    strncmp(c->env[j].key, environ[i], klen) == 0;
-		if (extra != NULL && strncmp(extra, environ[i], klen + 1) == 0)
-			overridden = 1;
+		for (size_t j = 0; j < nextra && !overridden; j++)
+			overridden = strncmp(extra[j], environ[i], klen + 1) == 0;
 		if (!overridden)
 			env[n++] = xstrdup(environ[i]);
 	}
 	for (size_t j = 0; j < c->nenv; j++)
 		xasprintf(&env[n++], "%s=%s", c->env[j].key, c->env[j].value);
-	if (extra != NULL)
-		env[n++] = xstrdup(extra);
+	for (size_t j = 0; j < nextra; j++)
+		env[n++] = xstrdup(extra[j]);
 	return env;
 }
 
@@ -191,6 +230,13 @@ run_free(struct run *run)
 	free(run->err.kept);
 	free(run->command);
 	free(run->error);
+	free(run->token);
+	free(run->plan_error);
+	free(run->blocked);
+	if (run->footprint != NULL)
+		store_files_free(run->footprint, run->nfootprint);
+	if (run->pidfd >= 0)
+		close(run->pidfd);
 	free(run);
 }
 
@@ -222,7 +268,11 @@ run_close(struct run *run)
 		uv_close((uv_handle_t *)&run->proc, run_handle_closed);
 }
 
-/* Signal the run's whole process group; the group may already be gone. */
+/*
+ * Signal the run's whole process group, and every process it started that
+ * left the group (another session, a double fork): all are our descendants,
+ * since benchd is their reaper. The group may already be gone.
+ */
 static void
 run_signal(struct run *run, int sig)
 {
@@ -234,6 +284,26 @@ run_signal(struct run *run, int sig)
 	if (rc != 0 && rc != UV_ESRCH)
 		log_warnx("run %lld: kill(-%d, %d): %s", (long long)run->q.id, run->proc.pid, sig,
 		    uv_strerror(rc));
+	procs_signal_descendants(sig, 0);
+}
+
+/*
+ * Whether the child has exited, looked at without reaping it (libuv does):
+ * its pidfd is readable, or waitid() with WNOWAIT says so.
+ */
+static int
+run_child_exited(const struct run *run)
+{
+	struct pollfd pfd = { run->pidfd, POLLIN, 0 };
+	siginfo_t si;
+
+	if (run->exited)
+		return 1;
+	if (run->pidfd >= 0)
+		return poll(&pfd, 1, 0) > 0;
+	memset(&si, 0, sizeof si);
+	return waitid(P_PID, (id_t)run->proc.pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	    si.si_pid == run->proc.pid;
 }
 
 /* The run's timer: the timeout, then the SIGKILL grace, or the drain grace after exit. */
@@ -244,6 +314,15 @@ run_timer_cb(uv_timer_t *t)
 
 	switch (run->timer_phase) {
 	case TIMER_TIMEOUT:
+		/*
+		 * A loop that was stopped or busy can get here after the child
+		 * exited in time: its exit, not this timer, decides.
+		 */
+		if (run_child_exited(run)) {
+			log_info("run %lld: its timeout fired late, after it had exited; not a "
+			    "timeout", (long long)run->q.id);
+			break;
+		}
 		log_info("run %lld: timed out after %g s; sending SIGTERM to its process group",
 		    (long long)run->q.id, run->cond->timeout);
 		if (run->forced == RUN_PENDING)
@@ -259,9 +338,9 @@ run_timer_cb(uv_timer_t *t)
 		break;
 	case TIMER_DRAIN:
 		/* The child exited but something (a grandchild) holds its pipes open. */
-		log_info("run %lld: output still open %d s after exit; killing the process group",
+		log_info("run %lld: output still open %d s after exit; killing what the run left",
 		    (long long)run->q.id, RUN_DRAIN_GRACE_MS / 1000);
-		run_signal(run, SIGKILL);
+		run->descendants_killed += procs_kill_descendants(0);
 		for (int i = 0; i < 2; i++) {
 			struct run_stream *s = i == 0 ? &run->out : &run->err;
 
@@ -383,18 +462,71 @@ run_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 	run_complete(run);
 }
 
+/*
+ * The exit waiter, on a thread of its own: block on the child's pidfd and
+ * note the moment it becomes readable (the child exited), independent of how
+ * busy the loop is. It wakes every RUN_WAIT_BEAT_MS to look at the clock: a
+ * look much later than that means benchd itself was stopped or starved, and
+ * the exit may lie anywhere in the gap, whose width is kept as the window.
+ */
+static void
+run_waiter_main(void *arg)
+{
+	struct run *run = arg;
+	struct pollfd pfd = { run->pidfd, POLLIN, 0 };
+	double before = clock_mono_ms(), now;
+	int rc;
+
+	for (;;) {
+		rc = poll(&pfd, 1, RUN_WAIT_BEAT_MS);
+		now = clock_mono_ms();
+		if (rc > 0) {
+			run->exit_mono_ms = now;
+			run->exit_window_ms = now - before > RUN_WAIT_BEAT_MS + RUN_WAIT_SLACK_MS ?
+			    now - before : 0;
+			return;
+		}
+		if (rc < 0 && errno != EINTR)
+			return;
+		before = now;
+	}
+}
+
+/* Start the exit waiter on the child's pidfd; without one, the loop's own time is used. */
+static void
+run_waiter_start(struct run *run)
+{
+	run->exit_mono_ms = NAN;
+	run->exit_window_ms = NAN;
+	run->pidfd = (int)syscall(SYS_pidfd_open, run->proc.pid, 0);
+	if (run->pidfd < 0) {
+		log_warnx("run %lld: pidfd_open: %s; its end is timed by the loop",
+		    (long long)run->q.id, strerror(errno));
+		return;
+	}
+	if (uv_thread_create(&run->waiter, run_waiter_main, run) == 0)
+		run->waiting = 1;
+}
+
 /* The child has been reaped; its output may still be draining. */
 static void
 run_exit_cb(uv_process_t *proc, int64_t exit_status, int term_signal)
 {
 	struct run *run = proc->data;
+	double now = clock_mono_ms();
 
+	if (run->waiting) {
+		uv_thread_join(&run->waiter);
+		run->waiting = 0;
+	}
+	if (isnan(run->exit_mono_ms))
+		run->exit_mono_ms = now;
+	run->exit_late_ms = now - run->exit_mono_ms;
 	run_announce(run);
 	run->exited = 1;
 	run->exit_status = exit_status;
 	run->term_signal = term_signal;
-	run->total_s = (double)(uv_hrtime() - run->spawned_ns) / 1e9;
-	getrusage(RUSAGE_CHILDREN, &run->ru_after);
+	run->total_s = (run->exit_mono_ms - run->spawn_mono_ms) / 1e3;
 	uv_timer_stop(&run->timer);
 	if (!run->out.eof || !run->err.eof) {
 		run->timer_phase = TIMER_DRAIN;
@@ -474,27 +606,6 @@ run_plan_event(struct store *st, int64_t plan_id)
 	return ev;
 }
 
-/* After a run is recorded: finish its plan if nothing of it is left. */
-static void
-run_finish_plan(struct run *run)
-{
-	const struct run_env *env = run->env;
-	int finished = 0;
-	json_t *ev;
-
-	if (store_plan_finish_if_done(env->store, run->q.plan_id, &finished) != 0)
-		log_warnx("plan %lld: cannot update its state: %s", (long long)run->q.plan_id,
-		    store_errmsg(env->store));
-	if (!finished)
-		return;
-	if ((ev = run_plan_event(env->store, run->q.plan_id)) != NULL) {
-		log_info("plan %lld \"%s\" done: %lld of %lld runs ok", (long long)run->q.plan_id,
-		    run->plan_name, (long long)json_integer_value(json_object_get(ev, "runs_ok")),
-		    (long long)json_integer_value(json_object_get(ev, "runs_total")));
-		run_emit(run, ev);
-	}
-}
-
 /*
  * The stages benchd measures itself, on the child's time axis: launch runs
  * from the spawn to the child's t=0 ("start time:"), total from the spawn to
@@ -535,45 +646,46 @@ run_final_state(struct run *run)
 		state = RUN_FAILED;
 	if (run->error == NULL)
 		run->error = run_failure(run, state);
+	/* A failed probe means the plan cannot measure what it asked for. */
+	if (strcmp(run->q.kind, "probe") == 0 && state != RUN_OK && state != RUN_INTERRUPTED &&
+	    state != RUN_CANCELLED && run->plan_error == NULL)
+		xasprintf(&run->plan_error, "the probe run failed: %s",
+		    run->error != NULL ? run->error : "?");
 	return state;
 }
 
 /*
- * After an ok probe: store the footprint it found, which every later run of
- * the plan evicts, primes and measures. Sets run->error when it cannot.
+ * After an ok probe: the footprint it found, which every later run of the
+ * plan evicts, primes and measures, is recorded with the run. Sets
+ * run->error when there is none.
  */
 static int
 run_footprint(struct run *run)
 {
 	struct cache_file *files;
-	struct store_file *sf;
 	int64_t bytes = 0;
 	size_t n, shared = 0;
-	int rc;
 
 	if (cache_probe_read(&run->cache, &files, &n) != 0) {
 		run->error = xstrdup(run->cache.error);
 		return -1;
 	}
-	sf = xcalloc(n, sizeof *sf);
+	run->footprint = xcalloc(n + 1, sizeof *run->footprint);
 	for (size_t i = 0; i < n; i++) {
-		sf[i] = (struct store_file){ files[i].path, files[i].bytes, files[i].shared };
+		run->footprint[i] = (struct store_file){ files[i].path, files[i].bytes,
+		    files[i].shared };
+		files[i].path = NULL;	/* now the footprint's */
 		if (files[i].shared)
 			shared++;
 		else
 			bytes += files[i].bytes;
 	}
-	rc = store_footprint_add(run->env->store, run->q.plan_id, sf, n);
-	if (rc != 0)
-		xasprintf(&run->error, "cannot store the footprint: %s",
-		    store_errmsg(run->env->store));
-	else
-		log_info("plan %lld: footprint of %zu files, %.1f MB (%zu more are mapped by other "
-		    "processes and left alone)", (long long)run->q.plan_id, n - shared,
-		    (double)bytes / 1e6, shared);
-	free(sf);
+	run->nfootprint = n;
+	log_info("plan %lld: footprint of %zu files, %.1f MB (%zu more are mapped by other "
+	    "processes and left alone)", (long long)run->q.plan_id, n - shared,
+	    (double)bytes / 1e6, shared);
 	cache_files_free(files, n);
-	return rc;
+	return 0;
 }
 
 /* The run's own resource use: the children's rusage after it less before it (runs are serial). */
@@ -595,71 +707,132 @@ run_usage(const struct run *run)
 	};
 }
 
-/* Write the finished run to the database in one transaction, and tell the watchers. */
+/* Work out how the run ended, once: its state, error, stages, resource use and footprint. */
+static void
+run_conclude(struct run *run)
+{
+	if (run->concluded)
+		return;
+	run->concluded = 1;
+	stagelog_finish(run->log);
+	run_send_events(run, 1);
+	run->state = run_final_state(run);
+	run->usage = run_usage(run);
+	run->nextra = run_own_stages(run, stagelog_result(run->log), run->extra);
+	run->ended_at = clock_unix_now();
+}
+
+/* Write the concluded run to the database, in one transaction; 0, or -1 when it refused. */
+static int
+run_record_try(struct run *run, int *plan_finished)
+{
+	struct store_start b;
+	struct store_result res = {
+		.run_id = run->q.id, .state = run->state, .has_exit = run->exited,
+		.exit_code = run->term_signal != 0 ? 128 + run->term_signal : (int)run->exit_status,
+		.term_signal = run->term_signal, .ended_at = run->ended_at, .error = run->error,
+		.log = stagelog_result(run->log), .extra = run->extra, .nextra = run->nextra,
+		.out = { { run->out.kept, run->out.len, run->out.total },
+		    { run->err.kept, run->err.len, run->err.total } },
+		.usage = run->exited ? &run->usage : NULL,
+		.exit_late_ms = run->exited ? run->exit_late_ms : NAN,
+		.exit_window_ms = run->exited ? run->exit_window_ms : NAN,
+		.descendants_killed = run->spawned ? run->descendants_killed : -1,
+		.footprint = run->footprint, .nfootprint = run->nfootprint,
+		.plan_error = run->plan_error, .start = NULL,
+	};
+
+	/* What the start recorded goes again with the end, in case that write was refused. */
+	if (run->spawned) {
+		run_fill_start(run, &b);
+		res.start = &b;
+	}
+	return store_run_finish(run->env->store, &res, plan_finished);
+}
+
+/* The run is in the database: say so in the log and to the watchers, with its plan's end. */
+static void
+run_told(struct run *run, int plan_finished)
+{
+	struct proto_run ref = run_ref(run);
+	json_t *ev;
+
+	run->runs_ended++;
+	log_info("run %lld (plan %lld, %s %s, %d/%lld) %s in %.3f s%s%s", (long long)run->q.id,
+	    (long long)run->q.plan_id, run->q.condition, run->q.kind, run->q.seq,
+	    (long long)run->runs_total, store_run_state_name(run->state), run->total_s,
+	    run->error != NULL ? ": " : "", run->error != NULL ? run->error : "");
+	run_emit(run, proto_event_run_finished(&ref, store_run_state_name(run->state),
+	    run->exited ? run->total_s : NAN, run->exited,
+	    run->term_signal != 0 ? 128 + run->term_signal : (int)run->exit_status,
+	    run->runs_ended, run->error));
+	if (run->plan_error != NULL)
+		log_warnx("plan %lld failed: %s", (long long)run->q.plan_id, run->plan_error);
+	if (!plan_finished || (ev = run_plan_event(run->env->store, run->q.plan_id)) == NULL)
+		return;
+	log_info("plan %lld \"%s\" %s: %lld of %lld runs ok", (long long)run->q.plan_id,
+	    run->plan_name, json_string_value(json_object_get(ev, "state")),
+	    (long long)json_integer_value(json_object_get(ev, "runs_ok")),
+	    (long long)json_integer_value(json_object_get(ev, "runs_total")));
+	run_emit(run, ev);
+}
+
+/*
+ * Record the finished run whole and tell the watchers. When the database
+ * refuses (a full disk, a lock held too long, a read-only file), the record
+ * stays in memory and the run is marked unrecorded: the runner pauses the
+ * queue and retries (run_record_again) until it is taken. Nothing is told
+ * before it is recorded, and nothing is run again.
+ */
 static void
 run_record(struct run *run)
 {
-	const struct run_env *env = run->env;
-	struct proto_run ref = run_ref(run);
-	const struct stagelog_result *log;
-	struct stagelog_stage extra[2];
-	struct store_usage usage;
-	struct store_result res;
-	enum store_run_state state;
+	int finished = 0;
 
-	stagelog_finish(run->log);
-	run_send_events(run, 1);
-	log = stagelog_result(run->log);
-	state = run_final_state(run);
-	usage = run_usage(run);
-	res = (struct store_result){
-		.run_id = run->q.id, .state = state, .has_exit = run->exited,
-		.exit_code = run->term_signal != 0 ? 128 + run->term_signal : (int)run->exit_status,
-		.term_signal = run->term_signal, .ended_at = clock_unix_now(), .error = run->error,
-		.log = log, .extra = extra, .nextra = run_own_stages(run, log, extra),
-		.out = { { run->out.kept, run->out.len, run->out.total },
-		    { run->err.kept, run->err.len, run->err.total } },
-		.usage = run->exited ? &usage : NULL,
-	};
-	if (store_run_finish(env->store, &res) != 0) {
-		char *why;
-
-		xasprintf(&why, "the run ended %s but could not be recorded: %s",
-		    store_run_state_name(state), store_errmsg(env->store));
-		log_warnx("run %lld: %s", (long long)run->q.id, why);
-		if (store_run_fail(env->store, run->q.id, why) != 0)
-			log_warnx("run %lld: cannot even mark it failed: %s", (long long)run->q.id,
-			    store_errmsg(env->store));
-		free(why);
-		state = RUN_FAILED;
-	}
-	if (state == RUN_INTERRUPTED && store_run_requeue(env->store, run->q.id, state) != 0)
-		log_warnx("run %lld: cannot queue it again: %s", (long long)run->q.id,
-		    store_errmsg(env->store));
-	run->runs_ended++;
-
-	log_info("run %lld (plan %lld, %s %s, %d/%lld) %s in %.3f s%s%s", (long long)run->q.id,
-	    (long long)run->q.plan_id, run->q.condition, run->q.kind, run->q.seq,
-	    (long long)run->runs_total, store_run_state_name(state), run->total_s,
-	    run->error != NULL ? ": " : "", run->error != NULL ? run->error : "");
-	run_emit(run, proto_event_run_finished(&ref,
-	    store_run_state_name(state), run->exited ? run->total_s : NAN, run->exited,
-	    res.exit_code, run->runs_ended, run->error));
-
-	/* A failed probe means the plan cannot measure what it asked for. */
-	if (strcmp(run->q.kind, "probe") == 0 && state != RUN_OK && state != RUN_INTERRUPTED &&
-	    state != RUN_CANCELLED) {
-		char *why;
-
-		xasprintf(&why, "the probe run failed: %s", run->error != NULL ? run->error : "?");
-		if (store_plan_fail(env->store, run->q.plan_id, why) != 0)
-			log_warnx("plan %lld: cannot mark it failed", (long long)run->q.plan_id);
-		log_warnx("plan %lld failed: %s", (long long)run->q.plan_id, why);
-		free(why);
-		run_emit(run, run_plan_event(env->store, run->q.plan_id));
+	run_conclude(run);
+	if (run_record_try(run, &finished) == 0) {
+		run_told(run, finished);
 		return;
 	}
-	run_finish_plan(run);
+	run->unrecorded = 1;
+	free(run->blocked);
+	xasprintf(&run->blocked, "cannot write the database: %s", store_errmsg(run->env->store));
+	log_warnx("run %lld ended %s but %s; kept in memory until it can be recorded",
+	    (long long)run->q.id, store_run_state_name(run->state), run->blocked);
+}
+
+/* Try again to record a run the database refused; 0 once it is recorded and told. */
+int
+run_record_again(struct run *run)
+{
+	int finished = 0;
+
+	if (!run->unrecorded)
+		return 0;
+	if (run_record_try(run, &finished) != 0) {
+		free(run->blocked);
+		xasprintf(&run->blocked, "cannot write the database: %s",
+		    store_errmsg(run->env->store));
+		return -1;
+	}
+	run->unrecorded = 0;
+	log_info("run %lld: recorded after all", (long long)run->q.id);
+	run_told(run, finished);
+	return 0;
+}
+
+/* Why the run could not be recorded or started, or NULL when it is done with. */
+const char *
+run_blocked(const struct run *run)
+{
+	return run->unrecorded || run->not_started ? run->blocked : NULL;
+}
+
+/* Whether the database still has to take the run's record. */
+int
+run_unrecorded(const struct run *run)
+{
+	return run->unrecorded;
 }
 
 /* Once the child has exited and both pipes are at EOF, record the run and close it. */
@@ -670,7 +843,31 @@ run_complete(struct run *run)
 		return;
 	run->recorded = 1;
 	uv_timer_stop(&run->timer);
+	/* Nothing the run started outlives it, whatever group or session it moved to. */
+	run->descendants_killed += procs_kill_descendants(0);
+	if (run->descendants_killed > 0)
+		log_info("run %lld: killed %d process%s it left running", (long long)run->q.id,
+		    run->descendants_killed, run->descendants_killed == 1 ? "" : "es");
+	/* After the kill, so what the run's leftovers used is counted too. */
+	getrusage(RUSAGE_CHILDREN, &run->ru_after);
 	run_record(run);
+	run_close(run);
+}
+
+/*
+ * Close a run that was not started for a reason that may pass (the database
+ * refused a write, descriptors or memory ran out): it stays in the queue as
+ * it is, and the runner tries it again later. Nothing is recorded.
+ */
+static void
+run_not_started(struct run *run, char *why)
+{
+	log_warnx("run %lld: not started: %s; the queue waits and tries again",
+	    (long long)run->q.id, why);
+	free(run->blocked);
+	run->blocked = why;
+	run->not_started = 1;
+	run->recorded = 1;
 	run_close(run);
 }
 
@@ -688,13 +885,14 @@ run_fail_early(struct run *run, const char *why)
 
 /* Set up the handles, the plan and the condition of the next run. */
 static struct run *
-run_create(const struct run_env *env, const struct store_run *q)
+run_create(struct run_env *env, const struct store_run *q)
 {
 	struct run *run = xcalloc(1, sizeof *run);
 
 	run->env = env;
 	run->q = *q;
 	run->forced = RUN_PENDING;
+	run->pidfd = -1;
 	run->log = stagelog_create();
 	run->tokens = RUN_EVENTS_PER_S;
 	run->tokens_at = uv_now(env->loop);
@@ -719,8 +917,12 @@ run_load_plan(struct run *run, char **cause)
 	int rc;
 
 	if ((rc = store_plan_get(run->env->store, run->q.plan_id, &p)) != 1) {
-		xasprintf(cause, "plan %lld cannot be read from the database",
-		    (long long)run->q.plan_id);
+		if (rc < 0) {
+			xasprintf(cause, "cannot read the database: %s",
+			    store_errmsg(run->env->store));
+			return -2;
+		}
+		xasprintf(cause, "plan %lld is not in the database", (long long)run->q.plan_id);
 		return -1;
 	}
 	run->plan_name = xstrdup(p.name);
@@ -748,13 +950,18 @@ run_spawn(struct run *run, char **cause)
 {
 	const struct run_env *env = run->env;
 	uv_process_options_t opts;
-	uv_stdio_container_t stdio[3];
-	char **argv, **envp;
-	const char *extra = cache_extra_env(&run->cache);
+	uv_stdio_container_t stdio[4];
+	char **argv, **envp, *token_var;
+	const char *extra[3] = { NULL, NULL, NULL };
 	int rc;
 
+	run->token = procs_token(run->q.id, run->q.attempt);
+	xasprintf(&token_var, "%s=%s", PROCS_TOKEN_VAR, run->token);
+	extra[0] = token_var;
+	extra[1] = cache_extra_env(&run->cache);
 	argv = run_argv(run->cond, cache_wrapper(&run->cache));
 	envp = run_envp(run->cond, extra);
+	free(token_var);
 	run->command = xstrdup("");
 	for (char **a = argv; *a != NULL; a++)
 		procs_quote(&run->command, *a);
@@ -773,18 +980,33 @@ run_spawn(struct run *run, char **cause)
 	opts.flags = UV_PROCESS_DETACHED;
 	opts.stdio_count = 3;
 	opts.stdio = stdio;
+	if (run->cache.list_open) {
+		/* A probe's wrapper writes its list to this descriptor. */
+		stdio[CACHE_FOOTPRINT_FD].flags = UV_INHERIT_FD;
+		stdio[CACHE_FOOTPRINT_FD].data.fd = run->cache.list_fd;
+		opts.stdio_count = CACHE_FOOTPRINT_FD + 1;
+	}
 
-	/* Running from now on, so a daemon that dies as the child launches leaves a trace. */
+	/*
+	 * Running from now on, with its token, so a daemon that dies as the child
+	 * launches leaves a trace. If the database will not take even that, the
+	 * child is not started: the run waits in the queue.
+	 */
+	run->spawned_at = clock_unix_now();
 	if (store_run_start(env->store, &(struct store_start){ .run_id = run->q.id,
-	    .spawned_at = clock_unix_now(), .pid = -1, .command = run->command,
+	    .spawned_at = run->spawned_at, .pid = -1, .command = run->command,
 	    .workdir = run->cond->workdir, .resident_before_pct = NAN, .footprint_files = -1,
 	    .footprint_bytes = -1, .evict_ms = NAN, .evict_failed = -1, .loadavg_1m = NAN,
-	    .mem_free_kb = -1, .mem_cached_kb = -1 }) != 0)
-		log_warnx("run %lld: cannot record that it is starting: %s", (long long)run->q.id,
-		    store_errmsg(env->store));
+	    .mem_free_kb = -1, .mem_cached_kb = -1, .token = run->token,
+	    .spawn_late_ms = NAN }) != 0) {
+		xasprintf(cause, "cannot write the database: %s", store_errmsg(env->store));
+		run_strv_free(argv);
+		run_strv_free(envp);
+		return -2;
+	}
 	getrusage(RUSAGE_CHILDREN, &run->ru_before);
-	run->spawned_at = clock_unix_now();
-	run->spawned_ns = uv_hrtime();
+	run->spawn_mono_ms = clock_mono_ms();
+	run->spawn_late_ms = run->spawn_mono_ms - run->cache.done_mono_ms;
 	rc = uv_spawn(env->loop, &run->proc, &opts);
 	run->proc_init = 1;
 	run->proc.data = run;
@@ -794,9 +1016,16 @@ run_spawn(struct run *run, char **cause)
 	if (rc != 0) {
 		xasprintf(cause, "cannot start %s in %s: %s", run->command, run->cond->workdir,
 		    uv_strerror(rc));
-		return -1;
+		/* Out of descriptors, processes or memory now is no reason to fail the run for good. */
+		if (rc != UV_EMFILE && rc != UV_ENFILE && rc != UV_EAGAIN && rc != UV_ENOMEM)
+			return -1;
+		if (store_run_unstart(env->store, run->q.id) != 0)
+			log_warnx("run %lld: cannot put it back in the queue (%s); the next start of "
+			    "benchd will", (long long)run->q.id, store_errmsg(env->store));
+		return -2;
 	}
 	run->spawned = 1;
+	run_waiter_start(run);
 	uv_read_start((uv_stream_t *)&run->out.pipe, run_alloc_cb, run_read_cb);
 	uv_read_start((uv_stream_t *)&run->err.pipe, run_alloc_cb, run_read_cb);
 	run->timer_phase = TIMER_TIMEOUT;
@@ -823,12 +1052,17 @@ run_start_failed(struct run *run, char *cause)
 	free(cause);
 }
 
-/* Copy what the cache work measured into the run's start record. */
+/* The run's start record: its spawn, and what the cache work measured. */
 static void
 run_fill_start(const struct run *run, struct store_start *b)
 {
 	const struct cache_state *cs = &run->cache;
 
+	*b = (struct store_start){
+		.run_id = run->q.id, .spawned_at = run->spawned_at, .pid = run->proc.pid,
+		.command = run->command, .workdir = run->cond->workdir, .token = run->token,
+		.spawn_late_ms = run->spawn_late_ms,
+	};
 	b->resident_before_pct = cs->resident_before_pct;
 	b->footprint_files = cs->probe ? -1 : (int64_t)cs->npaths;
 	b->footprint_bytes = cs->footprint_bytes;
@@ -858,10 +1092,6 @@ run_announce(struct run *run)
 		return;
 	run->announced = 1;
 	uv_timer_stop(&run->announce);
-	b = (struct store_start){
-		.run_id = run->q.id, .spawned_at = run->spawned_at, .pid = run->proc.pid,
-		.command = run->command, .workdir = run->cond->workdir,
-	};
 	run_fill_start(run, &b);
 	if (store_run_start(env->store, &b) != 0)
 		log_warnx("run %lld: cannot record its start: %s", (long long)run->q.id,
@@ -889,6 +1119,21 @@ run_work_cb(uv_work_t *w)
 	cache_work(&run->cache);
 }
 
+/* Say once per plan that the cache work left benchd's own files alone. */
+static void
+run_own_files_told(struct run *run)
+{
+	const struct cache_guard *g = &run->cache.guard;
+
+	if (g->skipped == 0 || run->env->own_told_plan == run->q.plan_id)
+		return;
+	run->env->own_told_plan = run->q.plan_id;
+	log_warnx("plan %lld: the footprint holds %lld of benchd's own files (its database, the "
+	    "database's -wal or -shm, its socket), %s%s; they are left out of every eviction and "
+	    "measure, since closing them would drop SQLite's locks", (long long)run->q.plan_id,
+	    (long long)g->skipped, g->skipped_path, g->skipped > 1 ? " and more" : "");
+}
+
 /* Back on the loop: the cache is ready, so spawn the child at once and say so. */
 static void
 run_after_work_cb(uv_work_t *w, int status)
@@ -902,11 +1147,24 @@ run_after_work_cb(uv_work_t *w, int status)
 		run_close(run);
 		return;
 	}
+	run_own_files_told(run);
+	if (run->cache.guard.transient != 0) {
+		xasprintf(&cause, "the cache work could not open the footprint: %s",
+		    strerror(run->cache.guard.transient));
+		run_not_started(run, cause);
+		return;
+	}
 	if (run->cache.error != NULL) {
 		run_start_failed(run, xstrdup(run->cache.error));
 		return;
 	}
-	if (run_spawn(run, &cause) != 0) {
+	switch (run_spawn(run, &cause)) {
+	case 0:
+		break;
+	case -2:
+		run_not_started(run, cause);
+		return;
+	default:
 		run_start_failed(run, cause);
 		return;
 	}
@@ -934,21 +1192,43 @@ run_load_footprint(struct run *run, char **cause)
 
 /* Start one queued run: load its plan, then put the cache in shape off the loop. */
 struct run *
-run_start(const struct run_env *env, const struct store_run *q,
+run_start(struct run_env *env, const struct store_run *q,
     void (*done)(struct run *, void *), void *done_arg)
 {
 	struct run *run = run_create(env, q);
-	int probe = strcmp(q->kind, "probe") == 0;
+	int probe = strcmp(q->kind, "probe") == 0, rc;
 	char *cause = NULL;
 
 	run->done = done;
 	run->done_arg = done_arg;
-	if (run_load_plan(run, &cause) != 0 ||
-	    cache_prepare(&run->cache, run->plan, run->cond, probe, &cause) != 0 ||
-	    (!probe && run_load_footprint(run, &cause) != 0)) {
-		run_start_failed(run, cause);
+	/* benchd runs its own user's plans only, whoever could write to its database. */
+	if (q->submitted_uid != (int64_t)getuid()) {
+		xasprintf(&run->plan_error, "the plan was submitted by uid %lld, not by benchd's "
+		    "own (uid %u): benchd runs only its own user's plans; submit it as that user",
+		    (long long)q->submitted_uid, (unsigned)getuid());
+		run_start_failed(run, xstrdup(run->plan_error));
 		return run;
 	}
+	if ((rc = run_load_plan(run, &cause)) != 0) {
+		if (rc == -2)
+			run_not_started(run, cause);
+		else
+			run_start_failed(run, cause);
+		return run;
+	}
+	if (cache_prepare(&run->cache, run->plan, run->cond, probe, &cause) != 0) {
+		if (run->cache.guard.transient != 0)
+			run_not_started(run, cause);
+		else
+			run_start_failed(run, cause);
+		return run;
+	}
+	if (!probe && run_load_footprint(run, &cause) != 0) {
+		run_not_started(run, cause);
+		return run;
+	}
+	for (size_t i = 0; i < env->nown; i++)
+		cache_guard_own(&run->cache.guard, env->own[i]);
 	run->work.data = run;
 	uv_queue_work(env->loop, &run->work, run_work_cb, run_after_work_cb);
 	return run;
@@ -985,7 +1265,7 @@ run_status_json(const struct run *run)
 	    "seq", run->q.seq, "runs_total", (json_int_t)run->runs_total,
 	    "runs_ended", (json_int_t)run->runs_ended,
 	    "stage", stage != NULL ? json_string(stage) : json_null(),
-	    "elapsed_s", (double)(uv_hrtime() - run->spawned_ns) / 1e9, "pid", run->proc.pid,
+	    "elapsed_s", (clock_mono_ms() - run->spawn_mono_ms) / 1e3, "pid", run->proc.pid,
 	    "command", run->command);
 	json_object_set_new(o, "cache", json_string(plan_cache_name(cs->policy)));
 	json_object_set_new(o, "resident_before_pct", run_jreal(cs->resident_before_pct));

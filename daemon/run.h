@@ -15,13 +15,19 @@
 
 struct run;
 
-/* What a run works with, and where it reports. */
+#define RUN_OWN_MAX	8
+
+/* What a run works with, and where it reports; shared by the runs of one runner. */
 struct run_env {
 	uv_loop_t	*loop;
 	struct store	*store;
 	/* An event for the watchers of plan_id; steals ev. */
 	void		(*emit)(void *arg, int64_t plan_id, json_t *ev);
 	void		*arg;
+	/* benchd's own files, which the cache work must never open. */
+	const char	*own[RUN_OWN_MAX];
+	size_t		 nown;
+	int64_t		 own_told_plan;	/* the last plan told that they were left out */
 };
 
 /*
@@ -29,11 +35,21 @@ struct run_env {
  * recorded and every handle of it has closed; free it then with run_free().
  * The env must outlive the run.
  */
-struct run	*run_start(const struct run_env *, const struct store_run *q,
+struct run	*run_start(struct run_env *, const struct store_run *q,
 		    void (*done)(struct run *, void *), void *done_arg);
 /* Stop the run on purpose (cancelled, interrupted): SIGTERM to its group now, SIGKILL later. */
 void		 run_stop(struct run *, enum store_run_state why);
 void		 run_free(struct run *);
+
+/*
+ * Once done, a run may not be finished with: the database refused its record
+ * (run_unrecorded: kept in memory, retried with run_record_again until it
+ * returns 0), or it was not started for a reason that may pass. run_blocked
+ * says why in either case, NULL otherwise.
+ */
+const char	*run_blocked(const struct run *);
+int		 run_unrecorded(const struct run *);
+int		 run_record_again(struct run *);
 
 int64_t		 run_plan_id(const struct run *);
 /* The run as status shows it, or JSON null before its child is spawned. */

@@ -1,14 +1,24 @@
-/* runner.c: the queue: one run at a time, the next as soon as the last is done, until told to stop. */
+/*
+ * runner.c: the queue: one run at a time, the next as soon as the last is
+ * done, until told to stop. When the database refuses a write (or the
+ * machine runs out of descriptors), the queue pauses: the run whose record
+ * was refused is kept in memory, nothing new starts, and the write is tried
+ * again with a growing delay until it is taken.
+ */
 #include "runner.h"
 
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "clock.h"
 #include "log.h"
 #include "run.h"
 #include "store.h"
 #include "xmalloc.h"
 
-#define RUNNER_RETRY_MS	5000	/* after the queue could not be read */
+#define RUNNER_RETRY_MIN_MS	500	/* the first retry after a refusal */
+#define RUNNER_RETRY_MAX_MS	30000	/* the delay doubles up to this */
 
 struct runner {
 	struct run_env		 env;
@@ -17,6 +27,12 @@ struct runner {
 	int			 stopping;
 	void			(*stop_done)(void *);
 	void			*stop_arg;
+
+	/* Paused: why (NULL when not), since when, and the next delay. */
+	char			*paused;
+	double			 paused_at;
+	uint64_t		 retry_ms;
+	double			 retry_at_mono_ms;
 };
 
 static void	runner_kick_cb(uv_timer_t *);
@@ -27,7 +43,12 @@ runner_create(uv_loop_t *loop, struct store *st, const struct runner_hooks *hook
 {
 	struct runner *r = xcalloc(1, sizeof *r);
 
-	r->env = (struct run_env){ loop, st, hooks->emit, hooks->arg };
+	r->env.loop = loop;
+	r->env.store = st;
+	r->env.emit = hooks->emit;
+	r->env.arg = hooks->arg;
+	for (size_t i = 0; i < RUN_OWN_MAX && hooks->own[i] != NULL; i++)
+		r->env.own[r->env.nown++] = hooks->own[i];
 	uv_timer_init(loop, &r->kick);
 	r->kick.data = r;
 	return r;
@@ -37,7 +58,10 @@ runner_create(uv_loop_t *loop, struct store *st, const struct runner_hooks *hook
 static void
 runner_closed_cb(uv_handle_t *h)
 {
-	free(h->data);
+	struct runner *r = h->data;
+
+	free(r->paused);
+	free(r);
 }
 
 /* Close the runner's timer; the runner is freed in the close callback. */
@@ -56,16 +80,47 @@ runner_kick(struct runner *r)
 		uv_timer_start(&r->kick, runner_kick_cb, 0, 0);
 }
 
-/* The run in flight is recorded and closed: free it, then go on or report that we are idle. */
+/* Pause the queue for why (taken), or keep it paused with a new why; the next try waits longer. */
 static void
-runner_run_done(struct run *run, void *arg)
+runner_pause(struct runner *r, char *why)
 {
-	struct runner *r = arg;
+	if (r->paused == NULL) {
+		r->paused_at = clock_unix_now();
+		r->retry_ms = RUNNER_RETRY_MIN_MS;
+		log_warnx("paused: %s; retrying, from %.1f s on", why, RUNNER_RETRY_MIN_MS / 1e3);
+	} else {
+		r->retry_ms = r->retry_ms * 2 > RUNNER_RETRY_MAX_MS ? RUNNER_RETRY_MAX_MS :
+		    r->retry_ms * 2;
+		if (strcmp(r->paused, why) != 0)
+			log_warnx("still paused: %s", why);
+	}
+	free(r->paused);
+	r->paused = why;
+	r->retry_at_mono_ms = clock_mono_ms() + (double)r->retry_ms;
+	uv_timer_start(&r->kick, runner_kick_cb, r->retry_ms, 0);
+}
 
-	run_free(run);
+/* The write went through: the queue goes on. */
+static void
+runner_resume(struct runner *r)
+{
+	if (r->paused == NULL)
+		return;
+	log_warnx("resumed after %.1f s: the database takes writes again",
+	    clock_unix_now() - r->paused_at);
+	free(r->paused);
+	r->paused = NULL;
+}
+
+/* Free the run in flight and let the queue move on (or report that we are idle). */
+static void
+runner_run_free(struct runner *r)
+{
+	run_free(r->run);
 	r->run = NULL;
 	if (!r->stopping) {
-		runner_kick(r);
+		if (r->paused == NULL)
+			runner_kick(r);
 		return;
 	}
 	if (r->stop_done != NULL)
@@ -73,7 +128,32 @@ runner_run_done(struct run *run, void *arg)
 	r->stop_done = NULL;
 }
 
-/* The queue check: start the next pending run unless one is in flight. */
+/*
+ * The run in flight has closed. Recorded: free it and go on. Its record
+ * refused: keep it and pause (the kick timer retries the record). Not started
+ * for a reason that may pass: pause, and the kick timer tries the queue again.
+ */
+static void
+runner_run_done(struct run *run, void *arg)
+{
+	struct runner *r = arg;
+	const char *why = run_blocked(run);
+
+	if (why == NULL) {
+		runner_resume(r);
+		runner_run_free(r);
+		return;
+	}
+	runner_pause(r, xstrdup(why));
+	if (run_unrecorded(run) && !r->stopping)
+		return;		/* kept until the database takes it */
+	if (run_unrecorded(run) && run_record_again(run) != 0)
+		log_warnx("stopping with a finished run the database would not take: it stays "
+		    "running there, and the next start queues it again");
+	runner_run_free(r);
+}
+
+/* The queue check: retry a refused record, or start the next pending run unless one is in flight. */
 static void
 runner_kick_cb(uv_timer_t *t)
 {
@@ -81,17 +161,31 @@ runner_kick_cb(uv_timer_t *t)
 	struct store_run q;
 	int rc;
 
-	if (r->run != NULL || r->stopping)
+	if (r->stopping)
 		return;
+	if (r->run != NULL) {
+		if (!run_unrecorded(r->run))
+			return;
+		if (run_record_again(r->run) != 0) {
+			runner_pause(r, xstrdup(run_blocked(r->run)));
+			return;
+		}
+		runner_resume(r);
+		runner_run_free(r);
+		return;
+	}
 	rc = store_next_run(r->env.store, &q);
 	if (rc < 0) {
-		log_warnx("reading the queue: %s; retrying in %d s", store_errmsg(r->env.store),
-		    RUNNER_RETRY_MS / 1000);
-		uv_timer_start(&r->kick, runner_kick_cb, RUNNER_RETRY_MS, 0);
+		char *why;
+
+		xasprintf(&why, "cannot read the queue: %s", store_errmsg(r->env.store));
+		runner_pause(r, why);
 		return;
 	}
 	if (rc == 1)
 		r->run = run_start(&r->env, &q, runner_run_done, r);
+	else
+		runner_resume(r);
 }
 
 /* Stop the run in flight when it belongs to a plan being cancelled; watchers hear the plan's end. */
@@ -112,6 +206,15 @@ runner_stop(struct runner *r, void (*done)(void *), void *arg)
 {
 	r->stopping = 1;
 	uv_timer_stop(&r->kick);
+	if (r->run != NULL && run_unrecorded(r->run)) {
+		/* Done already, but for its record: one last try. */
+		if (run_record_again(r->run) != 0)
+			log_warnx("stopping with a finished run the database would not take (%s): it "
+			    "stays running there, and the next start queues it again",
+			    run_blocked(r->run));
+		run_free(r->run);
+		r->run = NULL;
+	}
 	if (r->run == NULL) {
 		done(arg);
 		return;
@@ -125,5 +228,18 @@ runner_stop(struct runner *r, void (*done)(void *), void *arg)
 json_t *
 runner_current_json(struct runner *r)
 {
-	return r->run != NULL ? run_status_json(r->run) : json_null();
+	return r->run != NULL && !run_unrecorded(r->run) ? run_status_json(r->run) : json_null();
+}
+
+/* Why the queue is paused, since when and when it tries again, or JSON null. */
+json_t *
+runner_paused_json(struct runner *r)
+{
+	double left;
+
+	if (r->paused == NULL)
+		return json_null();
+	left = (r->retry_at_mono_ms - clock_mono_ms()) / 1e3;
+	return json_pack("{ss sf sf}", "reason", r->paused, "since", r->paused_at,
+	    "retry_in_s", left > 0 ? left : 0.0);
 }

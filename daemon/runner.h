@@ -13,11 +13,13 @@
 struct runner;
 struct store;
 
-/* Where the runner reports. */
+/* Where the runner reports, and what its runs must not touch. */
 struct runner_hooks {
 	/* An event for the watchers of plan_id; steals ev. */
-	void	(*emit)(void *arg, int64_t plan_id, json_t *ev);
-	void	*arg;
+	void		(*emit)(void *arg, int64_t plan_id, json_t *ev);
+	void		*arg;
+	/* benchd's own files (database, -wal, -shm, socket), NULL-terminated: never opened by the cache work. */
+	const char	*own[9];
 };
 
 struct runner	*runner_create(uv_loop_t *, struct store *, const struct runner_hooks *);
@@ -32,5 +34,7 @@ void		 runner_cancel_plan(struct runner *, int64_t plan_id);
 void		 runner_stop(struct runner *, void (*done)(void *), void *arg);
 /* The run in flight for status, or JSON null when idle. */
 json_t		*runner_current_json(struct runner *);
+/* Why the queue is paused ({"reason", "since", "retry_in_s"}), or JSON null. */
+json_t		*runner_paused_json(struct runner *);
 
 #endif

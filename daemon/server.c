@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "paths.h"
 #include "proto.h"
 #include "xmalloc.h"
 
@@ -45,47 +46,28 @@ struct server {
 	uv_pipe_t		 listener;
 	int			 closing;
 	int			 open_handles;
+	size_t			 clients_max;	/* beyond this a client is told to come back later */
+	size_t			 nclients;
 	LIST_HEAD(, client)	 clients;
 };
 
 static void	server_write_cb(uv_write_t *, int);
 
-/* Check a socket path and its folder before binding: length, ownership, others' write access. */
+/* Check a socket path and its folder before binding: its length, and a folder closed to others. */
 static int
 server_check_path(const char *path, char **cause)
 {
 	struct sockaddr_un sun;
-	struct stat sb;
-	char *dir, *slash;
-	int rc = 0;
+	char *dir;
+	int rc;
 
 	if (strlen(path) >= sizeof sun.sun_path) {
 		xasprintf(cause, "socket path %s is %zu bytes, longer than a Unix socket allows "
 		    "(%zu); use a shorter --socket", path, strlen(path), sizeof sun.sun_path - 1);
 		return -1;
 	}
-	dir = xstrdup(path);
-	slash = strrchr(dir, '/');
-	if (slash == dir)
-		slash[1] = '\0';
-	else if (slash != NULL)
-		*slash = '\0';
-	else {
-		free(dir);
-		dir = xstrdup(".");
-	}
-	if (stat(dir, &sb) != 0) {
-		xasprintf(cause, "socket folder %s: %s", dir, strerror(errno));
-		rc = -1;
-	} else if (sb.st_uid != getuid() && sb.st_uid != 0) {
-		xasprintf(cause, "socket folder %s belongs to uid %u, not to us; use a folder of your "
-		    "own (mode 0700)", dir, (unsigned)sb.st_uid);
-		rc = -1;
-	} else if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		xasprintf(cause, "socket folder %s can be written by others (mode %04o); use a "
-		    "folder of your own: chmod 700 %s", dir, (unsigned)(sb.st_mode & 07777), dir);
-		rc = -1;
-	}
+	dir = paths_dirname(path);
+	rc = paths_check_private(dir, "socket folder", cause);
 	free(dir);
 	return rc;
 }
@@ -147,6 +129,7 @@ server_client_closed(uv_handle_t *h)
 	struct server *srv = c->server;
 
 	LIST_REMOVE(c, entry);
+	srv->nclients--;
 	free(c->buf);
 	free(c);
 	server_unref(srv);
@@ -353,6 +336,7 @@ server_connection_cb(uv_stream_t *listener, int status)
 	c->pipe.data = c;
 	LIST_INSERT_HEAD(&srv->clients, c, entry);
 	srv->open_handles++;
+	srv->nclients++;
 	if (uv_accept(listener, (uv_stream_t *)&c->pipe) != 0) {
 		server_client_close(c);
 		return;
@@ -370,6 +354,17 @@ server_connection_cb(uv_stream_t *listener, int status)
 		server_client_close(c);
 		return;
 	}
+	/* Descriptors are kept for the runs: past the cap a client is told so, not served. */
+	if (srv->nclients > srv->clients_max) {
+		char *why;
+
+		xasprintf(&why, "too many clients (%zu connected, at most %zu); try again when some "
+		    "have left", srv->nclients - 1, srv->clients_max);
+		server_send(c, proto_reply_error(why));
+		free(why);
+		server_client_finish(c);
+		return;
+	}
 	uv_read_start((uv_stream_t *)&c->pipe, server_alloc_cb, server_read_cb);
 }
 
@@ -380,7 +375,7 @@ server_connection_cb(uv_stream_t *listener, int status)
  */
 struct server *
 server_create(uv_loop_t *loop, const char *path, server_request_cb request, void *arg,
-    char **cause)
+    size_t clients_max, char **cause)
 {
 	struct server *srv;
 	mode_t old;
@@ -390,6 +385,7 @@ server_create(uv_loop_t *loop, const char *path, server_request_cb request, void
 		return NULL;
 	srv = xcalloc(1, sizeof *srv);
 	srv->loop = loop;
+	srv->clients_max = clients_max;
 	srv->request = request;
 	srv->request_arg = arg;
 	LIST_INIT(&srv->clients);
@@ -401,7 +397,7 @@ server_create(uv_loop_t *loop, const char *path, server_request_cb request, void
 	umask(old);
 	if (rc == 0) {
 		chmod(path, 0600);
-		rc = uv_listen((uv_stream_t *)&srv->listener, 128, server_connection_cb);
+		rc = uv_listen((uv_stream_t *)&srv->listener, SOMAXCONN, server_connection_cb);
 	}
 	if (rc != 0) {
 		xasprintf(cause, "cannot listen on %s: %s", path, uv_strerror(rc));

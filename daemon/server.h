@@ -18,8 +18,9 @@ struct server;
 typedef void	(*server_request_cb)(void *arg, const struct proto_request *, unsigned uid,
 		    struct proto_answer *answer);
 
+/* Listen on path; at most clients_max clients are served at once, the rest told to come back. */
 struct server	*server_create(uv_loop_t *, const char *path, server_request_cb, void *arg,
-		    char **cause);
+		    size_t clients_max, char **cause);
 /* Stop listening and close every client; the server frees itself once all is closed. */
 void		 server_close(struct server *);
 /* Send an event to every client watching plan_id (or every plan). Steals ev. */

@@ -6,12 +6,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
 #include "xmalloc.h"
 
 extern const char schema_sql[];
+
+static int	store_run_start_write(struct store *, const struct store_start *);
+static int	store_run_copy(struct store *, int64_t);
+static int	store_run_plan(struct store *, int64_t, int64_t *);
+static int	store_footprint_write(struct store *, int64_t, const struct store_file *, size_t);
+static int	store_plan_fail_write(struct store *, int64_t, const char *);
+static int	store_plan_finish_write(struct store *, int64_t, int *);
 
 /* Prepared once in store_open(), reset after each use, finalized in store_close(). */
 enum store_stmt {
@@ -20,8 +28,8 @@ enum store_stmt {
 	S_NEXT_RUN, S_RUN_START, S_PLAN_RUNNING, S_RUN_END,
 	S_STAGE_ADD, S_METRIC_ADD, S_INFO_ADD, S_EVENT_ADD, S_OUTPUT_ADD,
 	S_PLAN_CANCEL_RUNS, S_PLAN_SET_STATE, S_PLAN_STATE,
-	S_RUN_SET_STATE, S_RUN_COPY,
-	S_STATUS_COUNTS, S_STATUS_LAST, S_RUNNING_IDS, S_FOOTPRINT_ADD, S_FOOTPRINT_GET,
+	S_RUN_SET_STATE, S_RUN_COPY, S_RUN_PLAN, S_RUN_UNSTART,
+	S_STATUS_COUNTS, S_STATUS_LAST, S_RUNNING_IDS, S_DAEMON_START, S_FOOTPRINT_ADD, S_FOOTPRINT_GET,
 	S_COUNT
 };
 
@@ -37,20 +45,22 @@ static const char *const store_sql[S_COUNT] = {
 	[S_PLAN_COUNTS] = "SELECT count(*), count(*) FILTER (WHERE state NOT IN ('pending', 'running')),"
 	    " count(*) FILTER (WHERE state = 'ok')"
 	    " FROM runs WHERE plan_id = ?1 AND state != 'interrupted'",
-	[S_NEXT_RUN] = "SELECT r.id, r.plan_id, r.seq, r.attempt, r.condition, r.kind"
+	[S_NEXT_RUN] = "SELECT r.id, r.plan_id, r.seq, r.attempt, r.condition, r.kind, p.submitted_uid"
 	    " FROM runs r JOIN plans p ON p.id = r.plan_id"
 	    " WHERE r.state = 'pending' AND p.state IN ('queued', 'running')"
 	    " ORDER BY r.plan_id, r.seq, r.attempt LIMIT 1",
 	[S_RUN_START] = "UPDATE runs SET state = 'running', spawned_at = ?2, pid = ?3, command = ?4,"
 	    " workdir = ?5, resident_before_pct = ?6, footprint_files = ?7, footprint_bytes = ?8,"
 	    " evict_ms = ?9, evict_failed = ?10, loadavg_1m = ?11, mem_free_kb = ?12,"
-	    " mem_cached_kb = ?13, cpu_governor = ?14 WHERE id = ?1 AND state IN ('pending', 'running')",
+	    " mem_cached_kb = ?13, cpu_governor = ?14, token = ?15, spawn_late_ms = ?16"
+	    " WHERE id = ?1 AND state IN ('pending', 'running')",
 	[S_PLAN_RUNNING] = "UPDATE plans SET state = 'running'"
 	    " WHERE id = (SELECT plan_id FROM runs WHERE id = ?1) AND state = 'queued'",
 	[S_RUN_END] = "UPDATE runs SET state = ?2, exit_code = ?3, term_signal = ?4, ended_at = ?5,"
 	    " child_started_at = ?6, error = ?7, user_cpu_s = ?8, sys_cpu_s = ?9, major_faults = ?10,"
 	    " minor_faults = ?11, inblock = ?12, oublock = ?13, nvcsw = ?14, nivcsw = ?15,"
-	    " max_rss_kb = ?16 WHERE id = ?1",
+	    " max_rss_kb = ?16, exit_late_ms = ?17, exit_window_ms = ?18, descendants_killed = ?19"
+	    " WHERE id = ?1",
 	[S_STAGE_ADD] = "INSERT OR REPLACE INTO stages (run_id, name, start_s, end_s, duration_s)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5)",
 	[S_METRIC_ADD] = "INSERT OR REPLACE INTO metrics (run_id, name, value, unit) VALUES (?1, ?2, ?3, ?4)",
@@ -69,6 +79,9 @@ static const char *const store_sql[S_COUNT] = {
 	    " SELECT plan_id, condition, seq, (SELECT max(attempt) + 1 FROM runs r2"
 	    " WHERE r2.plan_id = r.plan_id AND r2.seq = r.seq), kind, cache_policy, cold_method, cpus"
 	    " FROM runs r WHERE id = ?1",
+	[S_RUN_PLAN] = "SELECT plan_id FROM runs WHERE id = ?1",
+	[S_RUN_UNSTART] = "UPDATE runs SET state = 'pending', spawned_at = NULL, pid = NULL,"
+	    " command = NULL, token = NULL WHERE id = ?1 AND state = 'running'",
 	[S_STATUS_COUNTS] = "SELECT (SELECT count(*) FROM plans WHERE state IN ('queued', 'running')),"
 	    " (SELECT count(*) FROM runs r JOIN plans p ON p.id = r.plan_id"
 	    " WHERE r.state = 'pending' AND p.state IN ('queued', 'running'))",
@@ -76,7 +89,9 @@ static const char *const store_sql[S_COUNT] = {
 	    " (SELECT duration_s FROM stages WHERE run_id = r.id AND name = 'total')"
 	    " FROM runs r WHERE r.ended_at IS NOT NULL AND r.state != 'pending'"
 	    " ORDER BY r.ended_at DESC LIMIT 1",
-	[S_RUNNING_IDS] = "SELECT id, pid, spawned_at, command FROM runs WHERE state = 'running'",
+	[S_RUNNING_IDS] = "SELECT id, pid, spawned_at, token FROM runs WHERE state = 'running'",
+	[S_DAEMON_START] = "INSERT INTO daemon_starts (started_at, pid, uid, version, host, machine_id)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_FOOTPRINT_ADD] = "INSERT OR REPLACE INTO footprints (plan_id, path, bytes, shared)"
 	    " VALUES (?1, ?2, ?3, ?4)",
 	[S_FOOTPRINT_GET] = "SELECT path, bytes, shared FROM footprints WHERE plan_id = ?1 ORDER BY path",
@@ -91,6 +106,8 @@ static const char *const store_run_state_names[] = {
 struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*stmt[S_COUNT];
+	char		*path;
+	char		 error[512];	/* SQLite's message of the last failure, kept past a rollback */
 };
 
 /* Name of a run state as the database spells it. */
@@ -100,11 +117,18 @@ store_run_state_name(enum store_run_state state)
 	return store_run_state_names[state];
 }
 
-/* SQLite's message for the last failed call. */
+/* Why the last failed call failed, as SQLite said it then (a rollback does not replace it). */
 const char *
 store_errmsg(struct store *st)
 {
-	return sqlite3_errmsg(st->db);
+	return st->error[0] != '\0' ? st->error : sqlite3_errmsg(st->db);
+}
+
+/* Keep SQLite's message of a failure, before anything (a rollback) replaces it. */
+static void
+store_failed(struct store *st)
+{
+	snprintf(st->error, sizeof st->error, "%s", sqlite3_errmsg(st->db));
 }
 
 /* Bind a double, or NULL when it is NaN (not measured). */
@@ -150,13 +174,26 @@ store_exec(struct store *st, sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
 
+	if (rc != SQLITE_DONE)
+		store_failed(st);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_DONE) {
-		log_warnx("database: %s", sqlite3_errmsg(st->db));
+		log_warnx("database %s: %s", st->path, st->error);
 		return -1;
 	}
 	return 0;
+}
+
+/* Step a statement that returns rows, keeping the message of a failure. */
+static int
+store_step(struct store *st, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		store_failed(st);
+	return rc;
 }
 
 /* Give back a statement that returned rows. */
@@ -203,13 +240,54 @@ store_exec_text(sqlite3 *db, const char *sql, char **cause)
 	return 0;
 }
 
+/* Columns added to a table after it was first made, which an older file gains. */
+static const struct {
+	const char	*table;
+	const char	*column;
+	const char	*decl;
+} store_columns[] = {
+	{ "runs", "token", "TEXT" },
+	{ "runs", "spawn_late_ms", "REAL" },
+	{ "runs", "exit_late_ms", "REAL" },
+	{ "runs", "exit_window_ms", "REAL" },
+	{ "runs", "descendants_killed", "INTEGER" },
+};
+
+/* Add to an older file the columns it lacks (inside the migration's transaction). */
+static int
+store_add_columns(sqlite3 *db, char **cause)
+{
+	sqlite3_stmt *s;
+	char *sql;
+	int has, rc = 0;
+
+	for (size_t i = 0; i < sizeof store_columns / sizeof store_columns[0] && rc == 0; i++) {
+		if (sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info(?1) WHERE "
+		    "name = ?2", -1, &s, NULL) != SQLITE_OK) {
+			xasprintf(cause, "%s", sqlite3_errmsg(db));
+			return -1;
+		}
+		sqlite3_bind_text(s, 1, store_columns[i].table, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, store_columns[i].column, -1, SQLITE_STATIC);
+		has = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0;
+		sqlite3_finalize(s);
+		if (has)
+			continue;
+		xasprintf(&sql, "ALTER TABLE %s ADD COLUMN %s %s", store_columns[i].table,
+		    store_columns[i].column, store_columns[i].decl);
+		rc = store_exec_text(db, sql, cause);
+		free(sql);
+	}
+	return rc;
+}
+
 /* Bring a database to the current schema version, or refuse a newer one. */
 static int
 store_migrate(sqlite3 *db, const char *path, char **cause)
 {
 	sqlite3_stmt *s;
 	int version = -1;
-	char *sql;
+	char *sql, *why = NULL;
 
 	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
 	    sqlite3_step(s) == SQLITE_ROW)
@@ -227,18 +305,30 @@ store_migrate(sqlite3 *db, const char *path, char **cause)
 	if (version == STORE_SCHEMA_VERSION)
 		return 0;
 	/*
-	 * Version 0 is a new file; 1 lacks the runs_ended index. Both get the
-	 * whole schema, whose statements are all IF NOT EXISTS, in one transaction.
+	 * Version 0 is a new file; older ones lack tables, indexes or columns.
+	 * All get the whole schema, whose statements are all IF NOT EXISTS, and
+	 * the columns they lack, in one transaction.
 	 */
-	xasprintf(&sql, "BEGIN IMMEDIATE;\n%s\nPRAGMA user_version = %d;\nCOMMIT;",
-	    schema_sql, STORE_SCHEMA_VERSION);
-	if (store_exec_text(db, sql, cause) != 0) {
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	xasprintf(&sql, "BEGIN IMMEDIATE;\n%s", schema_sql);
+	if (store_exec_text(db, sql, &why) != 0 || store_add_columns(db, &why) != 0) {
 		free(sql);
-		return -1;
+		goto fail;
+	}
+	free(sql);
+	xasprintf(&sql, "PRAGMA user_version = %d; COMMIT;", STORE_SCHEMA_VERSION);
+	if (store_exec_text(db, sql, &why) != 0) {
+		free(sql);
+		goto fail;
 	}
 	free(sql);
 	return 0;
+
+fail:
+	xasprintf(cause, "%s: cannot bring the database to schema version %d: %s", path,
+	    STORE_SCHEMA_VERSION, why);
+	free(why);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
 /*
@@ -252,14 +342,29 @@ store_open(const char *path, char **cause)
 	const char *pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 	    " PRAGMA foreign_keys = ON;";
 
+	char *why = NULL;
+
+	st->path = xstrdup(path);
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		xasprintf(cause, "%s: cannot open the database: %s", path,
 		    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;
 	}
-	sqlite3_busy_timeout(st->db, 5000);
-	if (store_exec_text(st->db, pragmas, cause) != 0 || store_migrate(st->db, path, cause) != 0)
+	/* SQLite opens a file it may not write read-only, silently: refuse it now, not at a run's end. */
+	if (sqlite3_db_readonly(st->db, "main") == 1) {
+		xasprintf(cause, "%s: cannot write the database (its mode, owner or a read-only "
+		    "mount forbids it); benchd records every run in it, so give it one it can write",
+		    path);
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	if (store_exec_text(st->db, pragmas, &why) != 0) {
+		xasprintf(cause, "%s: cannot use the database: %s", path, why);
+		free(why);
+		goto fail;
+	}
+	if (store_migrate(st->db, path, cause) != 0)
 		goto fail;
 	for (int i = 0; i < S_COUNT; i++) {
 		if (sqlite3_prepare_v3(st->db, store_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
@@ -286,6 +391,7 @@ store_close(struct store *st)
 		sqlite3_finalize(st->stmt[i]);
 	if (sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("closing the database: %s", sqlite3_errmsg(st->db));
+	free(st->path);
 	free(st);
 }
 
@@ -303,6 +409,16 @@ store_run_set_state(struct store *st, int64_t run_id, enum store_run_state state
 	return store_exec(st, s);
 }
 
+/* Queue a run again as its next attempt (inside the caller's transaction). */
+static int
+store_run_copy(struct store *st, int64_t run_id)
+{
+	sqlite3_stmt *s = store_stmt(st, S_RUN_COPY);
+
+	sqlite3_bind_int64(s, 1, run_id);
+	return store_exec(st, s);
+}
+
 /*
  * End a run that did not finish (the daemon stopped, or died, under it) in
  * state and queue the same run again as a new attempt, so the plan still
@@ -311,15 +427,10 @@ store_run_set_state(struct store *st, int64_t run_id, enum store_run_state state
 int
 store_run_requeue(struct store *st, int64_t run_id, enum store_run_state state)
 {
-	sqlite3_stmt *s;
-
 	if (store_begin(st) != 0)
 		return -1;
-	if (store_run_set_state(st, run_id, state, "benchd stopped during the run") != 0)
-		goto fail;
-	s = store_stmt(st, S_RUN_COPY);
-	sqlite3_bind_int64(s, 1, run_id);
-	if (store_exec(st, s) != 0 || store_commit(st) != 0)
+	if (store_run_set_state(st, run_id, state, "benchd stopped during the run") != 0 ||
+	    store_run_copy(st, run_id) != 0 || store_commit(st) != 0)
 		goto fail;
 	return 0;
 
@@ -334,7 +445,7 @@ fail:
  * then marked interrupted and queued again.
  */
 int
-store_recover(struct store *st, void (*orphan)(int pid, double spawned_at, const char *command),
+store_recover(struct store *st, void (*orphan)(int pid, double spawned_at, const char *token),
     int64_t *recovered)
 {
 	sqlite3_stmt *s = store_stmt(st, S_RUNNING_IDS);
@@ -342,10 +453,10 @@ store_recover(struct store *st, void (*orphan)(int pid, double spawned_at, const
 	size_t n = 0;
 	int rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = store_step(st, s)) == SQLITE_ROW) {
 		ids = xreallocarray(ids, n + 1, sizeof *ids);
 		ids[n++] = sqlite3_column_int64(s, 0);
-		if (orphan != NULL && sqlite3_column_type(s, 3) != SQLITE_NULL)
+		if (orphan != NULL && sqlite3_column_type(s, 2) != SQLITE_NULL)
 			orphan(sqlite3_column_type(s, 1) != SQLITE_NULL ? sqlite3_column_int(s, 1) : -1,
 			    sqlite3_column_double(s, 2), (const char *)sqlite3_column_text(s, 3));
 	}
@@ -360,19 +471,6 @@ store_recover(struct store *st, void (*orphan)(int pid, double spawned_at, const
 	}
 	free(ids);
 	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* When a run cannot be recorded whole (a full disk, say): at least mark it failed, with why. */
-int
-store_run_fail(struct store *st, int64_t run_id, const char *why)
-{
-	if (store_begin(st) != 0)
-		return -1;
-	if (store_run_set_state(st, run_id, RUN_FAILED, why) != 0 || store_commit(st) != 0) {
-		store_rollback(st);
-		return -1;
-	}
-	return 0;
 }
 
 /*
@@ -437,7 +535,7 @@ store_plan_get(struct store *st, int64_t plan_id, struct store_plan *p)
 
 	memset(p, 0, sizeof *p);
 	sqlite3_bind_int64(s, 1, plan_id);
-	rc = sqlite3_step(s);
+	rc = store_step(st, s);
 	if (rc == SQLITE_ROW) {
 		p->id = plan_id;
 		p->name = store_column_strdup(s, 0);
@@ -453,7 +551,7 @@ store_plan_get(struct store *st, int64_t plan_id, struct store_plan *p)
 
 	s = store_stmt(st, S_PLAN_COUNTS);
 	sqlite3_bind_int64(s, 1, plan_id);
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	if (store_step(st, s) == SQLITE_ROW) {
 		p->runs_total = sqlite3_column_int64(s, 0);
 		p->runs_ended = sqlite3_column_int64(s, 1);
 		p->runs_ok = sqlite3_column_int64(s, 2);
@@ -495,7 +593,7 @@ store_plan_state(struct store *st, int64_t plan_id, char *state, size_t size, in
 	int rc;
 
 	sqlite3_bind_int64(s, 1, plan_id);
-	rc = sqlite3_step(s);
+	rc = store_step(st, s);
 	if (rc == SQLITE_ROW) {
 		snprintf(state, size, "%s", (const char *)sqlite3_column_text(s, 0));
 		*open = sqlite3_column_int64(s, 1);
@@ -550,27 +648,21 @@ fail:
 	return -1;
 }
 
-/* Fail a plan with a reason: its pending runs are cancelled, it runs no more. */
-int
-store_plan_fail(struct store *st, int64_t plan_id, const char *error)
+/* Fail a plan with a reason (inside the caller's transaction): its pending runs are cancelled. */
+static int
+store_plan_fail_write(struct store *st, int64_t plan_id, const char *error)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = store_stmt(st, S_PLAN_CANCEL_RUNS);
 
-	if (store_begin(st) != 0)
-		return -1;
-	s = store_stmt(st, S_PLAN_CANCEL_RUNS);
 	sqlite3_bind_int64(s, 1, plan_id);
-	if (store_exec(st, s) != 0 || store_plan_set_state(st, plan_id, "failed", error) != 0 ||
-	    store_commit(st) != 0) {
-		store_rollback(st);
+	if (store_exec(st, s) != 0)
 		return -1;
-	}
-	return 0;
+	return store_plan_set_state(st, plan_id, "failed", error);
 }
 
-/* Mark a running plan done once none of its runs is pending or running. */
-int
-store_plan_finish_if_done(struct store *st, int64_t plan_id, int *finished)
+/* Mark a plan done once none of its runs is pending or running (inside the caller's transaction). */
+static int
+store_plan_finish_write(struct store *st, int64_t plan_id, int *finished)
 {
 	char state[16];
 	int64_t open;
@@ -587,12 +679,26 @@ store_plan_finish_if_done(struct store *st, int64_t plan_id, int *finished)
 	return 0;
 }
 
+/* Which plan a run belongs to (0 when no such run). */
+static int
+store_run_plan(struct store *st, int64_t run_id, int64_t *plan_id)
+{
+	sqlite3_stmt *s = store_stmt(st, S_RUN_PLAN);
+	int rc;
+
+	sqlite3_bind_int64(s, 1, run_id);
+	rc = store_step(st, s);
+	*plan_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	store_done(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* The first pending run of the oldest plan still queued or running; 1, 0 none, -1 error. */
 int
 store_next_run(struct store *st, struct store_run *r)
 {
 	sqlite3_stmt *s = store_stmt(st, S_NEXT_RUN);
-	int rc = sqlite3_step(s);
+	int rc = store_step(st, s);
 
 	if (rc == SQLITE_ROW) {
 		r->id = sqlite3_column_int64(s, 0);
@@ -601,19 +707,19 @@ store_next_run(struct store *st, struct store_run *r)
 		r->attempt = sqlite3_column_int(s, 3);
 		snprintf(r->condition, sizeof r->condition, "%s", sqlite3_column_text(s, 4));
 		snprintf(r->kind, sizeof r->kind, "%s", sqlite3_column_text(s, 5));
+		r->submitted_uid = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(s, 6);
 	}
 	store_done(s);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Record that a run has been spawned, and what the cache and machine looked like. */
-int
-store_run_start(struct store *st, const struct store_start *b)
+/* Write a run's start record (inside the caller's transaction). */
+static int
+store_run_start_write(struct store *st, const struct store_start *b)
 {
 	sqlite3_stmt *s = store_stmt(st, S_RUN_START);
 
-	if (store_begin(st) != 0)
-		return -1;
 	sqlite3_bind_int64(s, 1, b->run_id);
 	sqlite3_bind_double(s, 2, b->spawned_at);
 	store_bind_count(s, 3, b->pid);
@@ -628,17 +734,26 @@ store_run_start(struct store *st, const struct store_start *b)
 	store_bind_count(s, 12, b->mem_free_kb);
 	store_bind_count(s, 13, b->mem_cached_kb);
 	store_bind_text(s, 14, b->cpu_governor);
+	store_bind_text(s, 15, b->token);
+	store_bind_real(s, 16, b->spawn_late_ms);
 	if (store_exec(st, s) != 0)
-		goto fail;
+		return -1;
 	s = store_stmt(st, S_PLAN_RUNNING);
 	sqlite3_bind_int64(s, 1, b->run_id);
-	if (store_exec(st, s) != 0 || store_commit(st) != 0)
-		goto fail;
-	return 0;
+	return store_exec(st, s);
+}
 
-fail:
-	store_rollback(st);
-	return -1;
+/* Record that a run has been spawned, and what the cache and machine looked like. */
+int
+store_run_start(struct store *st, const struct store_start *b)
+{
+	if (store_begin(st) != 0)
+		return -1;
+	if (store_run_start_write(st, b) != 0 || store_commit(st) != 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
 }
 
 /* Insert one stage row. */
@@ -720,14 +835,18 @@ store_outputs_add(struct store *st, const struct store_result *res)
  * metrics, runtime info, events and output, in one transaction.
  */
 int
-store_run_finish(struct store *st, const struct store_result *res)
+store_run_finish(struct store *st, const struct store_result *res, int *plan_finished)
 {
 	const struct store_usage *u = res->usage;
 	const struct stagelog_result *log = res->log;
 	sqlite3_stmt *s = store_stmt(st, S_RUN_END);
+	int64_t plan_id;
 
+	*plan_finished = 0;
 	if (store_begin(st) != 0)
 		return -1;
+	if (res->start != NULL && store_run_start_write(st, res->start) != 0)
+		goto fail;
 	sqlite3_bind_int64(s, 1, res->run_id);
 	sqlite3_bind_text(s, 2, store_run_state_name(res->state), -1, SQLITE_STATIC);
 	if (res->has_exit) {
@@ -750,6 +869,9 @@ store_run_finish(struct store *st, const struct store_result *res)
 		sqlite3_bind_int64(s, 15, u->nivcsw);
 		sqlite3_bind_int64(s, 16, u->max_rss_kb);
 	}
+	store_bind_real(s, 17, res->exit_late_ms);
+	store_bind_real(s, 18, res->exit_window_ms);
+	store_bind_count(s, 19, res->descendants_killed);
 	if (store_exec(st, s) != 0)
 		goto fail;
 	if (log != NULL && store_log_add(st, res->run_id, log) != 0)
@@ -758,7 +880,22 @@ store_run_finish(struct store *st, const struct store_result *res)
 		if (store_stage_add(st, res->run_id, &res->extra[i]) != 0)
 			goto fail;
 	}
-	if (store_outputs_add(st, res) != 0 || store_commit(st) != 0)
+	if (store_outputs_add(st, res) != 0)
+		goto fail;
+	/* An interrupted run is queued again in the same transaction: a crash cannot lose it. */
+	if (res->state == RUN_INTERRUPTED && store_run_copy(st, res->run_id) != 0)
+		goto fail;
+	if (store_run_plan(st, res->run_id, &plan_id) != 0 ||
+	    (res->nfootprint > 0 &&
+	    store_footprint_write(st, plan_id, res->footprint, res->nfootprint) != 0))
+		goto fail;
+	if (res->plan_error != NULL) {
+		if (store_plan_fail_write(st, plan_id, res->plan_error) != 0)
+			goto fail;
+		*plan_finished = 1;
+	} else if (store_plan_finish_write(st, plan_id, plan_finished) != 0)
+		goto fail;
+	if (store_commit(st) != 0)
 		goto fail;
 	return 0;
 
@@ -776,7 +913,7 @@ store_status(struct store *st, struct store_status *out)
 
 	memset(out, 0, sizeof *out);
 	out->last_total_s = NAN;
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	if ((rc = store_step(st, s)) == SQLITE_ROW) {
 		out->plans_waiting = sqlite3_column_int64(s, 0);
 		out->runs_left = sqlite3_column_int64(s, 1);
 	}
@@ -785,7 +922,7 @@ store_status(struct store *st, struct store_status *out)
 		return -1;
 
 	s = store_stmt(st, S_STATUS_LAST);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	if ((rc = store_step(st, s)) == SQLITE_ROW) {
 		out->has_last = 1;
 		out->last_run_id = sqlite3_column_int64(s, 0);
 		out->last_plan_id = sqlite3_column_int64(s, 1);
@@ -800,25 +937,34 @@ store_status(struct store *st, struct store_status *out)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Record a plan's footprint (added to what earlier probes of the plan found). */
-int
-store_footprint_add(struct store *st, int64_t plan_id, const struct store_file *files, size_t n)
+/* Write footprint files of a plan (inside the caller's transaction). */
+static int
+store_footprint_write(struct store *st, int64_t plan_id, const struct store_file *files, size_t n)
 {
 	sqlite3_stmt *s = store_stmt(st, S_FOOTPRINT_ADD);
 
-	if (store_begin(st) != 0)
-		return -1;
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_bind_int64(s, 1, plan_id);
 		sqlite3_bind_text(s, 2, files[i].path, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, files[i].bytes);
 		sqlite3_bind_int(s, 4, files[i].shared);
-		if (store_exec(st, s) != 0) {
-			store_rollback(st);
+		if (store_exec(st, s) != 0)
 			return -1;
-		}
 	}
-	return store_commit(st);
+	return 0;
+}
+
+/* Record a plan's footprint (added to what earlier probes of the plan found). */
+int
+store_footprint_add(struct store *st, int64_t plan_id, const struct store_file *files, size_t n)
+{
+	if (store_begin(st) != 0)
+		return -1;
+	if (store_footprint_write(st, plan_id, files, n) != 0 || store_commit(st) != 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
 }
 
 /* Read a plan's footprint; *files is NULL and *n 0 when it has none yet. */
@@ -831,7 +977,7 @@ store_footprint_get(struct store *st, int64_t plan_id, struct store_file **files
 	*files = NULL;
 	*n = 0;
 	sqlite3_bind_int64(s, 1, plan_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = store_step(st, s)) == SQLITE_ROW) {
 		*files = xreallocarray(*files, *n + 1, sizeof **files);
 		(*files)[*n] = (struct store_file){ store_column_strdup(s, 0),
 		    sqlite3_column_int64(s, 1), sqlite3_column_int(s, 2) };
@@ -848,4 +994,29 @@ store_files_free(struct store_file *files, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(files[i].path);
 	free(files);
+}
+
+/* Record this daemon's start: a real write, so a database that refuses writes is known at once. */
+int
+store_daemon_start(struct store *st, const char *version, const char *host, const char *machine_id)
+{
+	sqlite3_stmt *s = store_stmt(st, S_DAEMON_START);
+
+	sqlite3_bind_double(s, 1, clock_unix_now());
+	sqlite3_bind_int64(s, 2, (int64_t)getpid());
+	sqlite3_bind_int64(s, 3, (int64_t)getuid());
+	sqlite3_bind_text(s, 4, version, -1, SQLITE_STATIC);
+	store_bind_text(s, 5, host);
+	store_bind_text(s, 6, machine_id);
+	return store_exec(st, s);
+}
+
+/* Put back in the queue a run marked running whose child could not be spawned after all. */
+int
+store_run_unstart(struct store *st, int64_t run_id)
+{
+	sqlite3_stmt *s = store_stmt(st, S_RUN_UNSTART);
+
+	sqlite3_bind_int64(s, 1, run_id);
+	return store_exec(st, s);
 }

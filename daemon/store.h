@@ -13,7 +13,8 @@
 
 #include "stagelog.h"
 
-#define STORE_SCHEMA_VERSION	2	/* 2: index runs_ended */
+#define STORE_SCHEMA_VERSION	3	/* 2: index runs_ended; 3: daemon_starts, runs.token and timing */
+#define STORE_BUSY_MS		5000	/* how long a write waits for another connection's lock */
 
 enum store_run_state {
 	RUN_PENDING, RUN_RUNNING, RUN_OK, RUN_FAILED, RUN_TIMEOUT,
@@ -37,6 +38,7 @@ struct store_run {
 	int		 attempt;
 	char		 condition[128];
 	char		 kind[16];
+	int64_t		 submitted_uid;	/* who submitted its plan, -1 if unknown */
 };
 
 /*
@@ -59,6 +61,8 @@ struct store_start {
 	int64_t		 mem_free_kb;
 	int64_t		 mem_cached_kb;
 	const char	*cpu_governor;
+	const char	*token;		/* BENCHD_RUN of the run's processes */
+	double		 spawn_late_ms;
 };
 
 /* The run's own resource use. */
@@ -95,6 +99,13 @@ struct store_result {
 	size_t			 nextra;
 	struct store_output	 out[2];	/* stdout, stderr */
 	const struct store_usage *usage;	/* or NULL */
+	double			 exit_late_ms;	/* NAN where not known */
+	double			 exit_window_ms;
+	int64_t			 descendants_killed;	/* -1 where not known */
+	const struct store_start *start;	/* written again with the end, or NULL */
+	const struct store_file	*footprint;	/* an ok probe's: the plan's footprint */
+	size_t			 nfootprint;
+	const char		*plan_error;	/* the plan fails with this (a failed probe), or NULL */
 };
 
 /* A plan as the queue holds it. */
@@ -129,9 +140,16 @@ struct store;
 struct store	*store_open(const char *path, char **cause);
 void		 store_close(struct store *);
 
-/* Mark runs left running by a daemon that died interrupted, and queue each again. */
+/*
+ * Mark runs left running by a daemon that died interrupted, and queue each
+ * again; orphan() is first told each one's pid (-1 when not recorded yet),
+ * spawn time and token, to stop what is left of it.
+ */
 int		 store_recover(struct store *,
-		    void (*orphan)(int pid, double spawned_at, const char *command), int64_t *recovered);
+		    void (*orphan)(int pid, double spawned_at, const char *token), int64_t *recovered);
+/* Record that a daemon started on this database (a first write: it fails if writes do). */
+int		 store_daemon_start(struct store *, const char *version, const char *host,
+		    const char *machine_id);
 
 int		 store_plan_add(struct store *, const char *name, const char *yaml,
 		    const char *source_path, int64_t uid, const struct store_new_run *,
@@ -140,14 +158,19 @@ int		 store_plan_get(struct store *, int64_t plan_id, struct store_plan *);
 void		 store_plan_clear(struct store_plan *);
 int		 store_plan_cancel(struct store *, int64_t plan_id, int64_t *cancelled,
 		    char **cause);
-int		 store_plan_fail(struct store *, int64_t plan_id, const char *error);
-int		 store_plan_finish_if_done(struct store *, int64_t plan_id, int *finished);
 
 int		 store_next_run(struct store *, struct store_run *);
 int		 store_run_start(struct store *, const struct store_start *);
-int		 store_run_finish(struct store *, const struct store_result *);
+/* A run marked running whose spawn failed for a reason that may pass: pending again. */
+int		 store_run_unstart(struct store *, int64_t run_id);
+/*
+ * Record a run whole, in one transaction: its start again, its end, output
+ * and stages, the footprint an ok probe found; an interrupted run is queued
+ * again, and its plan fails (plan_error) or ends when nothing of it is left,
+ * all in that same transaction. *plan_finished says whether the plan ended.
+ */
+int		 store_run_finish(struct store *, const struct store_result *, int *plan_finished);
 int		 store_run_requeue(struct store *, int64_t run_id, enum store_run_state);
-int		 store_run_fail(struct store *, int64_t run_id, const char *why);
 
 int		 store_status(struct store *, struct store_status *);
 /* One file of a plan's footprint. */

@@ -1,8 +1,9 @@
 """footprint.py: run a Python script as __main__, unchanged, and list every file it read, mapped or imported.
 
 Usage: BENCHD_FOOTPRINT_OUT=/path/list.txt python3 footprint.py SCRIPT [ARGS...]
+       BENCHD_FOOTPRINT_FD=3 python3 footprint.py SCRIPT [ARGS...] 3>list.txt   (how benchd runs it)
 
-At exit the list is written atomically, one absolute path per line, sorted and unique, existing regular files
+At exit the list is written (atomically to a path; from offset 0 to a descriptor), one absolute path per line, sorted and unique, existing regular files
 only: files opened (audit "open" events), files mapped (/proc/self/maps: torch's shared libraries, the
 interpreter, libc), every imported module's __file__ and its cached bytecode, and the resolved interpreter.
 The script's stdout, argv, sys.path[0], __file__ and exit status are those of "python3 SCRIPT ARGS...".
@@ -12,6 +13,7 @@ import os
 import sys
 
 ENV_OUT = "BENCHD_FOOTPRINT_OUT"
+ENV_FD = "BENCHD_FOOTPRINT_FD"
 # Taken now: python deletes __main__.__file__ once this file has run, before atexit handlers.
 OWN_FILE = os.path.abspath(__file__)
 # Kernel files (torch reads /proc/cpuinfo, /sys/devices/...) live in no page cache: never listed.
@@ -103,7 +105,17 @@ def footprint_canonical(paths):
 
 
 def footprint_write(out, paths):
-    """Write the paths sorted, one a line, to out atomically (a temp file in the same folder, then rename)."""
+    """Write the paths sorted, one a line, to out: a descriptor (from offset 0) or a path, atomically."""
+    if isinstance(out, int):
+        data = "".join(path + "\n" for path in sorted(paths)).encode("utf-8", "surrogateescape")
+        try:
+            os.ftruncate(out, 0)
+            os.lseek(out, 0, os.SEEK_SET)
+            while data:
+                data = data[os.write(out, data):]
+        except OSError as exc:
+            print("footprint.py: cannot write the list to descriptor %d: %s" % (out, exc), file=sys.stderr)
+        return
     tmp = "%s.%d.tmp" % (out, os.getpid())
     try:
         with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as f:
@@ -158,6 +170,15 @@ def footprint_main():
     script = sys.argv[1]
     path = os.path.abspath(script)
     out = os.environ.pop(ENV_OUT, None)
+    fd = os.environ.pop(ENV_FD, None)
+    if fd is not None:
+        try:
+            out = int(fd)
+            # The script's own children must neither inherit it nor write to it.
+            os.set_inheritable(out, False)
+        except (ValueError, OSError) as exc:
+            print("footprint.py: $%s=%r is not an open descriptor (%s)" % (ENV_FD, fd, exc), file=sys.stderr)
+            sys.exit(2)
     try:
         import io
         with io.open_code(path) as f:
@@ -166,11 +187,12 @@ def footprint_main():
         print("%s: can't open file %r: [Errno %d] %s" % (sys.executable, path, exc.errno, exc.strerror),
               file=sys.stderr)
         sys.exit(2)
-    if out:
+    if out is not None and out != "":
         opened = [path]
         # Registered first, so it runs last: after the script's own atexit handlers.
         import atexit
-        atexit.register(footprint_at_exit(os.path.abspath(out), opened, os.getpid()))
+        target = out if isinstance(out, int) else os.path.abspath(out)
+        atexit.register(footprint_at_exit(target, opened, os.getpid()))
         sys.addaudithook(footprint_hook(opened))
 
     # Not runpy.run_path: it would set argv[0] to the absolute path and put the wrapper back as __main__ on

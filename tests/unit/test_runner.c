@@ -65,7 +65,7 @@ setup(void **state)
 	if ((f->st = store_open(f->db, &cause)) == NULL)
 		fail_msg("store_open: %s", cause);
 	assert_int_equal(uv_loop_init(&f->loop), 0);
-	f->runner = runner_create(&f->loop, f->st, &(struct runner_hooks){ fake_emit, f });
+	f->runner = runner_create(&f->loop, f->st, &(struct runner_hooks){ fake_emit, f, { NULL } });
 	f->env = (struct request_env){ f->st, f->runner, "/tmp/none.sock", f->db, 0 };
 	f->events = json_array();
 	uv_timer_init(&f->loop, &f->deadline);
