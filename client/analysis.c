@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "fmt.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -103,186 +104,6 @@ analysis_load(const struct benchctl_env *env, long long id, struct db **dbp,
 	}
 	*dbp = db;
 	return 0;
-}
-
-/* Format unix time t as local "2025-01-31 14:05:09", "-" when unknown. */
-void
-analysis_fmt_time(double t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (isnan(t) || localtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		snprintf(buf, len, "-");
-}
-
-static int	analysis_decimals(double);
-
-/*
- * |x| rounded to three significant digits, so that 0.9999996 counts as 1
- * (it is shown as "1.00 s", not "1000 ms").
- */
-static double
-analysis_round3(double x)
-{
-	double a = fabs(x), mag;
-
-	if (!(a > 0) || isinf(a))
-		return a;
-	mag = pow(10, floor(log10(a)) - 2);
-	return round(a / mag) * mag;
-}
-
-/* The unit and decimals that show numbers about as large as ref. */
-void
-analysis_scale(double ref, const char *unit, double *factor, const char **shown,
-    int *decimals)
-{
-	double a = analysis_round3(ref);
-
-	*factor = 1;
-	*shown = unit;
-	if (strcmp(unit, "s") == 0 && a < 1 && a > 0) {
-		*factor = 1000;
-		*shown = "ms";
-	} else if (strcmp(unit, "ms") == 0 && a >= 1000) {
-		*factor = 0.001;
-		*shown = "s";
-	}
-	*decimals = analysis_decimals(a * *factor);
-}
-
-/* Format one number with the given scale, "-" when it does not exist. */
-void
-analysis_fmt_scaled(double v, double factor, int decimals, int sign, char *buf,
-    size_t len)
-{
-	if (isnan(v))
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, sign ? "%+.*f" : "%.*f", decimals, v * factor);
-}
-
-/* Format v for people, with its unit. */
-void
-analysis_fmt(double v, const char *unit, int sign, char *buf, size_t len)
-{
-	const char *shown;
-	double factor;
-	int decimals;
-
-	if (isnan(v)) {
-		snprintf(buf, len, "n/a");
-		return;
-	}
-	analysis_scale(v, unit, &factor, &shown, &decimals);
-	snprintf(buf, len, sign ? "%+.*f %s" : "%.*f %s", decimals, v * factor, shown);
-}
-
-/* Format a p-value. */
-void
-analysis_fmt_p(double p, char *buf, size_t len)
-{
-	if (isnan(p))
-		snprintf(buf, len, "p=n/a");
-	else if (p < 0.0001)
-		snprintf(buf, len, "p<0.0001");
-	else if (p < 0.01)
-		snprintf(buf, len, "p=%.2g", p);
-	else
-		snprintf(buf, len, "p=%.2f", p);
-}
-
-/* Decimals that show numbers about as large as ref with three significant digits. */
-static int
-analysis_decimals(double ref)
-{
-	double a = analysis_round3(ref);
-
-	if (isnan(a) || a >= 100)
-		return 0;
-	if (a >= 10)
-		return 1;
-	if (a >= 1 || a == 0)
-		return 2;
-	return 3;
-}
-
-/*
- * Format the medians of a comparison in one unit, the larger one's: "5.29 s"
- * and "3.56 s", or "1.954 s" and "0.995 s" (digits for the smaller one).
- */
-void
-analysis_fmt_medians(const struct stats_compare *c, const char *unit, char *a,
-    char *b, size_t len)
-{
-	double ref = fmax(fabs(c->median_a), fabs(c->median_b)), factor;
-	double small = fmin(fabs(c->median_a), fabs(c->median_b));
-	const char *shown;
-	int decimals;
-
-	if (isnan(c->median_a) || isnan(c->median_b)) {
-		analysis_fmt(c->median_a, unit, 0, a, len);
-		analysis_fmt(c->median_b, unit, 0, b, len);
-		return;
-	}
-	analysis_scale(ref, unit, &factor, &shown, &decimals);
-	decimals = analysis_decimals(small * factor);
-	snprintf(a, len, "%.*f %s", decimals, c->median_a * factor, shown);
-	snprintf(b, len, "%.*f %s", decimals, c->median_b * factor, shown);
-}
-
-/*
- * Format a difference of medians, relative, and the interval for the shift,
- * in the medians' unit with three significant digits of the largest.
- */
-void
-analysis_fmt_diff(const struct stats_compare *c, const char *unit, int terse, char *buf,
-    size_t len)
-{
-	const char *shown;
-	double ref = fabs(c->diff), factor;
-	char d[32], lo[32], hi[32], rel[32] = "";
-	int decimals;
-
-	if (isnan(c->diff)) {
-		snprintf(buf, len, "no difference to show (a condition has no ok runs)");
-		return;
-	}
-	analysis_scale(fmax(fabs(c->median_a), fabs(c->median_b)), unit, &factor, &shown,
-	    &decimals);
-	if (c->has_ci)
-		ref = fmax(ref, fmax(fabs(c->ci_lo), fabs(c->ci_hi)));
-	decimals = analysis_decimals(ref * factor);
-	analysis_fmt_scaled(c->diff, factor, decimals, 1, d, sizeof d);
-	if (!isnan(c->rel)) {
-		snprintf(rel, sizeof rel, fabs(c->rel) >= 0.1 ? " (%+.0f%%)" : " (%+.1f%%)",
-		    c->rel * 100);
-	}
-	if (!c->has_ci) {
-		snprintf(buf, len, "%s %s%s, %s", d, shown, rel, terse ?
-		    "no CI (too few runs)" : "too few runs for a 95% CI of the shift");
-		return;
-	}
-	analysis_fmt_scaled(c->ci_lo, factor, decimals, 1, lo, sizeof lo);
-	analysis_fmt_scaled(c->ci_hi, factor, decimals, 1, hi, sizeof hi);
-	snprintf(buf, len, "%s %s%s, %s [%s, %s] %s", d, shown, rel, terse ?
-	    "95% CI" : "95% CI for the shift", lo, hi, shown);
-}
-
-/* Format a span of seconds as "48 s", "2 min 12 s" or "3 h 05 min". */
-void
-analysis_fmt_span(double secs, char *buf, size_t len)
-{
-	long long s = isnan(secs) || secs < 0 ? 0 : (long long)(secs + 0.5);
-
-	if (s < 60)
-		snprintf(buf, len, "%lld s", s);
-	else if (s < 3600)
-		snprintf(buf, len, "%lld min %02lld s", s / 60, s % 60);
-	else
-		snprintf(buf, len, "%lld h %02lld min", s / 3600, s % 3600 / 60);
 }
 
 /* The warnings for one condition and metric, one at a time; *iter starts at 0. */
@@ -564,7 +385,7 @@ analysis_warn_cond(struct analysis *a, size_t ci)
 
 	if (c->failed + c->timeout > 0) {
 		xasprintf(&text, "%zu run%s left out:", c->failed + c->timeout,
-		    cli_plural(c->failed + c->timeout));
+		    fmt_plural(c->failed + c->timeout));
 		w = analysis_warn(a, "left_out", (int)ci, -1, NULL);
 		for (size_t i = 0; i < p->nruns; i++) {
 			const struct db_run *r = &p->runs[i];
@@ -585,7 +406,7 @@ analysis_warn_cond(struct analysis *a, size_t ci)
 			text = xstrdup("no ok runs (yet)");
 		else {
 			xasprintf(&text, "only %zu ok run%s (fewer than %d): too few to trust",
-			    c->ok, cli_plural(c->ok), ANALYSIS_FEW_RUNS);
+			    c->ok, fmt_plural(c->ok), ANALYSIS_FEW_RUNS);
 		}
 		analysis_warn(a, "few_runs", (int)ci, -1, text);
 		text = NULL;
@@ -612,7 +433,7 @@ analysis_warn_cond(struct analysis *a, size_t ci)
 	if (w != NULL) {
 		xasprintf(&w->text, "%zu %s run%s started with %s%.0f%% of the footprint "
 		    "cached: not really %s (%s)", w->nrun_ids, c->cache,
-		    cli_plural(w->nrun_ids), cold ? "more than " : "less than ",
+		    fmt_plural(w->nrun_ids), cold ? "more than " : "less than ",
 		    cold ? ANALYSIS_COLD_MAX_PCT : ANALYSIS_WARM_MIN_PCT, c->cache, text + 1);
 		free(text);
 	}
@@ -630,12 +451,12 @@ analysis_warn_outliers(struct analysis *a, size_t ci)
 		if (cell->noutliers == 0)
 			continue;
 		xasprintf(&text, "outlier%s (over %.0f MADs from the median):",
-		    cli_plural(cell->noutliers), ANALYSIS_OUTLIER_MADS);
+		    fmt_plural(cell->noutliers), ANALYSIS_OUTLIER_MADS);
 		w = analysis_warn(a, "outliers", (int)ci, (int)m, NULL);
 		for (size_t i = 0; i < cell->n; i++) {
 			if (!cell->outlier[i])
 				continue;
-			analysis_fmt(cell->values[i], a->units[m], 0, v, sizeof v);
+			fmt_value(cell->values[i], a->units[m], 0, v, sizeof v);
 			analysis_cat(&text, "%s run %lld (%s)", w->nrun_ids == 0 ? "" : ",",
 			    cell->run_ids[i], v);
 			analysis_warn_run(w, cell->run_ids[i]);
@@ -772,7 +593,7 @@ analysis_plans(const struct benchctl_env *env, int argc, char **argv)
 		for (size_t i = 0; i < nrows; i++) {
 			json_t *o = cli_jcheck(json_object());
 
-			analysis_fmt_time(rows[i].submitted_at, when, sizeof when);
+			fmt_time(rows[i].submitted_at, when, sizeof when);
 			cli_jset(o, "id", json_integer(rows[i].id));
 			cli_jset(o, "name", json_string(rows[i].name));
 			cli_jset(o, "state", json_string(rows[i].state));
@@ -799,7 +620,7 @@ analysis_plans(const struct benchctl_env *env, int argc, char **argv)
 	analysis_pad("NAME", wname);
 	printf("  %-9s  %-19s  %s\n", "STATE", "SUBMITTED", "RUNS DONE");
 	for (size_t i = 0; i < nrows; i++) {
-		analysis_fmt_time(rows[i].submitted_at, when, sizeof when);
+		fmt_time(rows[i].submitted_at, when, sizeof when);
 		snprintf(runs, sizeof runs, "%lld/%lld", rows[i].runs_done, rows[i].runs_total);
 		printf("%4lld  ", rows[i].id);
 		analysis_pad(rows[i].name, wname);
@@ -825,17 +646,6 @@ struct analysis_col {
 	char			*name;
 	enum analysis_col_type	 type;
 };
-
-/* The shortest decimal that reads back as exactly v (what Python's repr prints). */
-static void
-analysis_fmt_exact(double v, char *buf, size_t len)
-{
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(buf, len, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			return;
-	}
-}
 
 /* The columns of "benchctl runs" for a plan; the caller frees them. */
 static struct analysis_col *
@@ -962,7 +772,7 @@ analysis_runs_csv(const struct db_plan *p, const struct analysis_col *cols, size
 			if ((s = analysis_run_cell(p, &p->runs[i], k, &v)) != NULL)
 				analysis_csv_field(s);
 			else if (!isnan(v)) {
-				analysis_fmt_exact(v, buf, sizeof buf);
+				fmt_exact(v, buf, sizeof buf);
 				fputs(buf, stdout);
 			}
 		}
@@ -1355,12 +1165,12 @@ analysis_summary_head(const struct analysis *a)
 	analysis_puts(p->name);
 	printf("\": %s; %zu of %zu measured runs ok (%zu run%s in all, with %zu probe%s and "
 	    "%zu warm-up%s)\n", p->state, a->measured_ok, a->measured_total, total,
-	    cli_plural(total), probes, cli_plural(probes), warmups,
-	    cli_plural(warmups));
-	analysis_fmt_time(p->submitted_at, when, sizeof when);
+	    fmt_plural(total), probes, fmt_plural(probes), warmups,
+	    fmt_plural(warmups));
+	fmt_time(p->submitted_at, when, sizeof when);
 	printf("submitted %s", when);
 	if (!isnan(p->finished_at)) {
-		analysis_fmt_span(p->finished_at - p->submitted_at, buf, sizeof buf);
+		fmt_span(p->finished_at - p->submitted_at, buf, sizeof buf);
 		printf(", finished after %s", buf);
 	}
 	printf("; %s\n", p->source_path);
@@ -1405,9 +1215,9 @@ analysis_summary_pairs(const struct analysis *a)
 		for (size_t m = 0; m < a->nmetrics; m++) {
 			const struct stats_compare *c = &pair->cmp[m];
 
-			analysis_fmt_medians(c, a->units[m], ma, mb, sizeof ma);
-			analysis_fmt_diff(c, a->units[m], 0, diff, sizeof diff);
-			analysis_fmt_p(c->p, p, sizeof p);
+			fmt_medians(c, a->units[m], ma, mb, sizeof ma);
+			fmt_diff(c, a->units[m], 0, diff, sizeof diff);
+			fmt_p(c->p, p, sizeof p);
 			fputs("  ", stdout);
 			analysis_pad(a->metrics[m], wm);
 			fputs("  ", stdout);
@@ -1435,7 +1245,7 @@ analysis_summary_cond(const struct analysis *a, size_t ci)
 	putchar('\n');
 	analysis_puts(c->name);
 	printf(" (cache %s): %zu of %zu measured run%s ok\n", c->cache, c->ok, c->measured,
-	    cli_plural(c->measured));
+	    fmt_plural(c->measured));
 	fputs("  ", stdout);
 	analysis_pad("metric", wm);
 	printf("  %-4s  %3s", "unit", "n");
@@ -1449,13 +1259,13 @@ analysis_summary_cond(const struct analysis *a, size_t ci)
 		double factor;
 		int decimals;
 
-		analysis_scale(isnan(s->median) ? 0 : s->median, a->units[m], &factor, &shown,
+		fmt_scale(isnan(s->median) ? 0 : s->median, a->units[m], &factor, &shown,
 		    &decimals);
 		fputs("  ", stdout);
 		analysis_pad(a->metrics[m], wm);
 		printf("  %-4s  %3zu", shown, s->n);
 		for (size_t h = 0; h < sizeof v / sizeof v[0]; h++) {
-			analysis_fmt_scaled(v[h], factor, decimals, 0, buf, sizeof buf);
+			fmt_scaled(v[h], factor, decimals, 0, buf, sizeof buf);
 			printf("  %8s", buf);
 		}
 		if (s->n == 0)
@@ -1463,8 +1273,8 @@ analysis_summary_cond(const struct analysis *a, size_t ci)
 		else if (!s->has_ci)
 			printf("  %s\n", "n too small for a CI");
 		else {
-			analysis_fmt_scaled(s->ci_lo, factor, decimals, 0, lo, sizeof lo);
-			analysis_fmt_scaled(s->ci_hi, factor, decimals, 0, hi, sizeof hi);
+			fmt_scaled(s->ci_lo, factor, decimals, 0, lo, sizeof lo);
+			fmt_scaled(s->ci_hi, factor, decimals, 0, hi, sizeof hi);
 			printf("  [%s, %s]\n", lo, hi);
 		}
 		analysis_print_warnings(a, (int)ci, (int)m, "    ", 0);

@@ -134,38 +134,6 @@ void		 analysis_free(struct analysis *);
 int		 analysis_load(const struct benchctl_env *, long long id, struct db **,
 		    struct db_plan **);
 
-/*
- * Format v (in unit "s" or "ms") for people: "5.29 s", "197 ms", "36.6 ms";
- * three significant digits. sign adds a '+' to positive numbers.
- */
-void		 analysis_fmt(double v, const char *unit, int sign, char *buf, size_t len);
-/* Format a comparison's two medians in one unit into a and b ("5.29 s", "3.56 s"). */
-void		 analysis_fmt_medians(const struct stats_compare *, const char *unit,
-		    char *a, char *b, size_t len);
-/*
- * Format a difference and its interval in the medians' unit: "+1.73 s
- * (+49%), 95% CI for the shift [+1.41, +2.02] s" into buf; terse says
- * "95% CI" only.
- */
-void		 analysis_fmt_diff(const struct stats_compare *, const char *unit,
-		    int terse, char *buf, size_t len);
-/*
- * The unit and decimals that show numbers about as large as ref (in unit "s"
- * or "ms") with three significant digits: seconds below one are shown as
- * milliseconds, milliseconds from a thousand up as seconds; multiply by
- * *factor to get the number in unit *shown.
- */
-void		 analysis_scale(double ref, const char *unit, double *factor,
-		    const char **shown, int *decimals);
-/* Format v (in the stored unit) times factor with the decimals given, "-" for NaN. */
-void		 analysis_fmt_scaled(double v, double factor, int decimals, int sign,
-		    char *buf, size_t len);
-/* Format a p-value: "p=0.0022", "p<0.0001", "p=n/a". */
-void		 analysis_fmt_p(double p, char *buf, size_t len);
-/* Format a span of seconds: "48 s", "2 min 12 s", "3 h 05 min". */
-void		 analysis_fmt_span(double secs, char *buf, size_t len);
-/* Format unix time t as local "2025-01-31 14:05:09". */
-void		 analysis_fmt_time(double t, char *buf, size_t len);
 /* The warnings of one condition (-1: of the plan) and one metric (-1: of the condition), in turn. */
 const struct analysis_warning *analysis_next_warning(const struct analysis *,
 		    int cond, int metric, size_t *iter);

@@ -94,13 +94,6 @@ cli_width(const char *s)
 	return n;
 }
 
-/* "s" when n is not one. */
-const char *
-cli_plural(long long n)
-{
-	return n == 1 ? "" : "s";
-}
-
 /* Die unless jansson managed to build a value; it fails only when out of memory. */
 json_t *
 cli_jcheck(json_t *v)

@@ -29,8 +29,6 @@ long long	 cli_plan_id(const char *);
 char		*cli_clean(const char *s, int flags);
 /* How many columns a UTF-8 string takes, one per character. */
 size_t		 cli_width(const char *);
-/* "s" when n is not one, for "1 run" and "2 runs". */
-const char	*cli_plural(long long n);
 
 /* Die unless jansson managed to build a value; it fails only when out of memory. */
 json_t		*cli_jcheck(json_t *);

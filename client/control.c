@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fmt.h"
 #include "conn.h"
 #include "log.h"
 #include "paths.h"
@@ -771,7 +772,7 @@ control_submit(const struct benchctl_env *env, int argc, char **argv)
 	if (control_int(reply, "conditions", &conditions) &&
 	    control_int(reply, "runs", &runs)) {
 		printf(" (%lld condition%s, %lld run%s)", conditions,
-		    cli_plural(conditions), runs, cli_plural(runs));
+		    fmt_plural(conditions), runs, fmt_plural(runs));
 	}
 	putchar('\n');
 	fflush(stdout);
@@ -871,9 +872,9 @@ control_status_queue(json_t *q)
 
 	fputs("queue:   ", stdout);
 	if (have_plans)
-		printf("%lld plan%s waiting", plans, cli_plural(plans));
+		printf("%lld plan%s waiting", plans, fmt_plural(plans));
 	if (have_runs)
-		printf("%s%lld run%s left", have_plans ? ", " : "", runs, cli_plural(runs));
+		printf("%s%lld run%s left", have_plans ? ", " : "", runs, fmt_plural(runs));
 	if (!have_plans && !have_runs)
 		fputs("unknown", stdout);
 	putchar('\n');
@@ -992,7 +993,7 @@ control_cancel(const struct benchctl_env *env, int argc, char **argv)
 		return 1;
 	if (control_int(reply, "cancelled_runs", &n))
 		printf("plan %lld cancelled (%lld pending run%s cancelled)\n", plan_id, n,
-		    cli_plural(n));
+		    fmt_plural(n));
 	else
 		printf("plan %lld cancelled\n", plan_id);
 	json_decref(reply);

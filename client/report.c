@@ -14,6 +14,7 @@
 
 #include "analysis.h"
 #include "cli.h"
+#include "fmt.h"
 #include "log.h"
 #include "svg.h"
 #include "xmalloc.h"
@@ -209,12 +210,12 @@ report_head(struct report *r)
 	report_text(r, p->name);
 	report_printf(r, " <small>plan %lld</small></h1>\n", p->id);
 
-	analysis_fmt_time(p->submitted_at, when, sizeof when);
+	fmt_time(p->submitted_at, when, sizeof when);
 	report_printf(r, "<p class=\"meta\">");
 	report_textf(r, "%s: %zu of %zu measured runs ok; submitted %s", p->state,
 	    a->measured_ok, a->measured_total, when);
 	if (!isnan(p->finished_at)) {
-		analysis_fmt_span(p->finished_at - p->submitted_at, span, sizeof span);
+		fmt_span(p->finished_at - p->submitted_at, span, sizeof span);
 		report_textf(r, ", took %s", span);
 	}
 	report_textf(r, "; %s", p->source_path);
@@ -258,9 +259,9 @@ report_answer(struct report *r)
 		for (size_t m = 0; m < a->nmetrics; m++) {
 			const struct stats_compare *c = &pair->cmp[m];
 
-			analysis_fmt_medians(c, a->units[m], ma, mb, sizeof ma);
-			analysis_fmt_diff(c, a->units[m], 0, diff, sizeof diff);
-			analysis_fmt_p(c->p, pv, sizeof pv);
+			fmt_medians(c, a->units[m], ma, mb, sizeof ma);
+			fmt_diff(c, a->units[m], 0, diff, sizeof diff);
+			fmt_p(c->p, pv, sizeof pv);
 			report_printf(r, "<p class=\"line\"><b>");
 			report_text(r, a->metrics[m]);
 			report_printf(r, "</b> ");
@@ -343,7 +344,7 @@ report_stage_plot(struct report *r, size_t m)
 			hi = fmax(hi, cell->s.ci_hi);
 	}
 	/* The axis in the unit shown: seconds below one become milliseconds. */
-	analysis_scale(hi, a->units[m], &factor, &shown, &decimals);
+	fmt_scale(hi, a->units[m], &factor, &shown, &decimals);
 	svg_scale_nice(&sc, 0, hi * factor, h - bottom, top, 5);
 	snprintf(label, sizeof label, "%s, per run (%s)", a->metrics[m], shown);
 	svg = svg_open(r->f, w, h, "stage-plot", label);
@@ -351,8 +352,8 @@ report_stage_plot(struct report *r, size_t m)
 	if (a->npairs > 0) {
 		const struct stats_compare *c = &a->pairs[0].cmp[m];
 
-		analysis_fmt_diff(c, a->units[m], 1, diff, sizeof diff);
-		analysis_fmt_p(c->p, pv, sizeof pv);
+		fmt_diff(c, a->units[m], 1, diff, sizeof diff);
+		fmt_p(c->p, pv, sizeof pv);
 		svg_text(svg, 8, 36, "font-size=\"11.5\" fill=\"#1f2328\"", "%s \xe2\x88\x92 %s "
 		    "(medians), %s", a->conds[a->pairs[0].a].name,
 		    a->conds[a->pairs[0].b].name, pv);
@@ -382,7 +383,7 @@ report_stage_plot(struct report *r, size_t m)
 			double jx = (report_frac(i * 0.618034 + 0.3) - 0.5) * 1.4 * half;
 			double y = svg_scale_map(&sc, cell->values[i] * factor);
 
-			analysis_fmt(cell->values[i], a->units[m], 0, buf, sizeof buf);
+			fmt_value(cell->values[i], a->units[m], 0, buf, sizeof buf);
 			snprintf(title, sizeof title, "run %lld (%s): %s%s", cell->run_ids[i],
 			    a->conds[c].name, buf, cell->outlier[i] ?
 			    "; outlier, more than 3 MADs from the median" : "");
@@ -399,7 +400,7 @@ report_stage_plot(struct report *r, size_t m)
 		if (!isnan(cell->s.median)) {
 			double y = svg_scale_map(&sc, cell->s.median * factor);
 
-			analysis_fmt(cell->s.median, a->units[m], 0, buf, sizeof buf);
+			fmt_value(cell->s.median, a->units[m], 0, buf, sizeof buf);
 			snprintf(title, sizeof title, "%s: median %s", a->conds[c].name, buf);
 			svg_group(svg, NULL, title);
 			snprintf(attrs, sizeof attrs, "stroke=\"hsl(%d,75%%,28%%)\" "
@@ -527,7 +528,7 @@ report_timeline_bar(struct report *r, struct svg *svg, const struct svg_scale *s
 		title = more;
 	}
 	for (size_t k = 0; k < run->nstages; k++) {
-		analysis_fmt(run->stages[k].duration_s, "s", 0, buf, sizeof buf);
+		fmt_value(run->stages[k].duration_s, "s", 0, buf, sizeof buf);
 		xasprintf(&more, "%s\n%s %s", title, run->stages[k].name, buf);
 		free(title);
 		title = more;
@@ -703,13 +704,13 @@ report_summary(struct report *r)
 			int decimals;
 			size_t iter = 0;
 
-			analysis_scale(isnan(s->median) ? 0 : s->median, a->units[m], &factor,
+			fmt_scale(isnan(s->median) ? 0 : s->median, a->units[m], &factor,
 			    &shown, &decimals);
 			report_printf(r, "<tr><td class=\"l\">");
 			report_text(r, a->metrics[m]);
 			report_printf(r, "</td><td class=\"l\">%s</td><td>%zu</td>", shown, s->n);
 			for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
-				analysis_fmt_scaled(v[k], factor, decimals, 0, buf, sizeof buf);
+				fmt_scaled(v[k], factor, decimals, 0, buf, sizeof buf);
 				report_printf(r, "<td>%s</td>", buf);
 			}
 			if (s->n == 0)
@@ -717,8 +718,8 @@ report_summary(struct report *r)
 			else if (!s->has_ci)
 				report_printf(r, "<td>n too small for a CI</td>");
 			else {
-				analysis_fmt_scaled(s->ci_lo, factor, decimals, 0, lo, sizeof lo);
-				analysis_fmt_scaled(s->ci_hi, factor, decimals, 0, hi, sizeof hi);
+				fmt_scaled(s->ci_lo, factor, decimals, 0, lo, sizeof lo);
+				fmt_scaled(s->ci_hi, factor, decimals, 0, hi, sizeof hi);
 				report_printf(r, "<td>[%s, %s]</td>", lo, hi);
 			}
 			report_printf(r, "<td class=\"w\">");
@@ -826,7 +827,7 @@ report_machine(struct report *r)
 		report_cell(r, run->mem_cached_kb, "%.1f GiB", 1.0 / 1048576);
 		report_printf(r, "<td class=\"l\">");
 		report_text(r, run->cpu_governor != NULL ? run->cpu_governor : "unknown");
-		analysis_fmt_time(run->spawned_at, when, sizeof when);
+		fmt_time(run->spawned_at, when, sizeof when);
 		report_printf(r, "</td><td class=\"l\">%s</td></tr>\n", when);
 	}
 	report_printf(r, "</table></div>\n");
@@ -844,7 +845,7 @@ report_write(struct report *r)
 	report_timeline(r);
 	report_summary(r);
 	report_machine(r);
-	analysis_fmt_time((double)time(NULL), when, sizeof when);
+	fmt_time((double)time(NULL), when, sizeof when);
 	report_printf(r, "<footer>");
 	report_textf(r, "benchctl %s, %s, from %s", BENCHD_VERSION, when, r->db_path);
 	report_printf(r, "</footer>\n</body>\n</html>\n");
