@@ -4,13 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
 #include "cli.h"
 #include "control.h"
 #include "log.h"
 #include "parselog.h"
 #include "paths.h"
+#include "plans.h"
 #include "report.h"
+#include "runs.h"
+#include "summary.h"
 
 /* One command: its name, its arguments and a line of help for the global usage. */
 struct benchctl_cmd {
@@ -30,11 +32,11 @@ static const struct benchctl_cmd benchctl_cmds[] = {
 	    control_status },
 	{ "cancel", "PLAN_ID", "cancel a plan's pending runs", control_cancel },
 	{ "watch", "[PLAN_ID]", "follow runs as they start and finish", control_watch },
-	{ "plans", "[--json]", "list the plans in the database", analysis_plans },
+	{ "plans", "[--json]", "list the plans in the database", plans_command },
 	{ "runs", "PLAN_ID [--json|--csv]", "every run of a plan, one row each",
-	    analysis_runs },
+	    runs_command },
 	{ "summary", "PLAN_ID [--json]", "cold vs warm: medians, intervals, p, warnings",
-	    analysis_summary },
+	    summary_command },
 	{ "report", "PLAN_ID -o FILE", "the plan as one HTML page: plots, timeline, evidence",
 	    report_command },
 	{ "parse-log", "[FILE|-]", "parse a script's stage log and print it as JSON",

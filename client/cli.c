@@ -1,12 +1,14 @@
-/* cli.c: the small helpers every benchctl command shares, so each says errors, usage and plan ids alike. */
+/* cli.c: the small helpers every benchctl command shares, so each says errors, usage, plan ids and JSON alike. */
 #include "cli.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "db.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -117,4 +119,88 @@ cli_jappend(json_t *a, json_t *v)
 {
 	if (json_array_append_new(a, cli_jcheck(v)) != 0)
 		fatalx("out of memory building JSON");
+}
+
+/* Print a string cleaned for the terminal. */
+void
+cli_puts(const char *s)
+{
+	char *clean = cli_clean(s, 0);
+
+	fputs(clean, stdout);
+	free(clean);
+}
+
+/* Print s left-aligned in a column of width characters. */
+void
+cli_pad(const char *s, size_t width)
+{
+	size_t w = cli_width(s);
+
+	cli_puts(s);
+	for (; w < width; w++)
+		putchar(' ');
+}
+
+/* A number as JSON: null when it does not exist (NaN). */
+json_t *
+cli_jreal(double v)
+{
+	if (isnan(v) || isinf(v))
+		return json_null();
+	return json_real(v);
+}
+
+/* A whole number stored as a double as JSON: an integer, null when NaN. */
+json_t *
+cli_jint(double v)
+{
+	if (isnan(v) || isinf(v))
+		return json_null();
+	return json_integer((json_int_t)v);
+}
+
+/* A string as JSON, null for NULL. */
+json_t *
+cli_jstr(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+/* Print a JSON value and a newline to stdout. */
+void
+cli_jprint(json_t *v)
+{
+	if (json_dumpf(v, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0)
+		fatalx("cannot encode JSON");
+	putchar('\n');
+	json_decref(v);
+}
+
+/* Open env's database read-only and load plan id: 0, or 1 after printing why not. */
+int
+cli_plan_load(const struct benchctl_env *env, long long id, struct db **dbp,
+    struct db_plan **planp)
+{
+	struct db *db;
+	char *cause = NULL;
+	int rc;
+
+	if ((db = db_open(env->db, &cause)) == NULL) {
+		cli_error("%s", cause);
+		free(cause);
+		return 1;
+	}
+	if ((rc = db_plan_load(db, id, planp, &cause)) != 1) {
+		if (rc == 0)
+			cli_error("no plan %lld in %s (\"benchctl plans\" lists them)",
+			    id, env->db);
+		else
+			cli_error("%s", cause);
+		free(cause);
+		db_close(db);
+		return 1;
+	}
+	*dbp = db;
+	return 0;
 }

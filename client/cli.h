@@ -1,9 +1,18 @@
-/* cli.h: what every benchctl command shares: its errors, its usage, its arguments and what it prints. */
+/* cli.h: what every benchctl command shares: its options, its errors, its usage, its arguments and what it prints. */
 #ifndef BENCHD_CLI_H
 #define BENCHD_CLI_H
 
 #include <jansson.h>
 #include <stddef.h>
+
+struct db;
+struct db_plan;
+
+/* The global options every benchctl command receives. */
+struct benchctl_env {
+	const char	*socket;	/* benchd's socket */
+	const char	*db;		/* the database, for the analysis commands */
+};
 
 /* cli_clean's flags: what becomes of a tab and a newline rather than '?'. */
 #define CLI_CLEAN_TABS		0x1	/* a tab becomes a space */
@@ -22,6 +31,13 @@ void		 cli_getopt_start(char **argv, const char *name);
 /* Parse a plan id as typed by the user: a positive number, or 0 when it is not one. */
 long long	 cli_plan_id(const char *);
 /*
+ * Open the database of env read-only and load plan id. Prints one line and
+ * returns 1 on failure (no database, no such plan), else 0 with *db and
+ * *plan set (the caller frees both).
+ */
+int		 cli_plan_load(const struct benchctl_env *, long long id, struct db **,
+		    struct db_plan **);
+/*
  * A copy of s (NULL: "") that is safe to put on a terminal: control
  * characters become '?', but for what flags keep (CLI_CLEAN_*). The caller
  * frees it.
@@ -29,6 +45,10 @@ long long	 cli_plan_id(const char *);
 char		*cli_clean(const char *s, int flags);
 /* How many columns a UTF-8 string takes, one per character. */
 size_t		 cli_width(const char *);
+/* Print a string to stdout cleaned for the terminal (cli_clean without flags). */
+void		 cli_puts(const char *);
+/* Print a cleaned string left-aligned in a column of width characters. */
+void		 cli_pad(const char *, size_t width);
 
 /* Die unless jansson managed to build a value; it fails only when out of memory. */
 json_t		*cli_jcheck(json_t *);
@@ -36,5 +56,13 @@ json_t		*cli_jcheck(json_t *);
 void		 cli_jset(json_t *, const char *key, json_t *);
 /* Append to a JSON array, or die. */
 void		 cli_jappend(json_t *, json_t *);
+/* A number as JSON: null when it does not exist (NaN or infinite). */
+json_t		*cli_jreal(double);
+/* A whole number stored as a double as JSON: an integer, null when NaN. */
+json_t		*cli_jint(double);
+/* A string as JSON, null for NULL. */
+json_t		*cli_jstr(const char *);
+/* Print a JSON value (indented, ASCII) and a newline to stdout, and free it. */
+void		 cli_jprint(json_t *);
 
 #endif

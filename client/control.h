@@ -2,11 +2,7 @@
 #ifndef BENCHD_CONTROL_H
 #define BENCHD_CONTROL_H
 
-/* The global options every benchctl command receives. */
-struct benchctl_env {
-	const char	*socket;	/* benchd's socket */
-	const char	*db;		/* the database, for the analysis commands */
-};
+struct benchctl_env;
 
 /*
  * Each command takes its own argv (argv[0] is the command's name, which it

@@ -223,11 +223,11 @@ report_head(struct report *r)
 	if (a->info_run == NULL)
 		report_text(r, "no runtime info printed");
 	else {
-		static const char *keys[] = { "python", "torch", "platform" };
-
-		for (size_t k = 0, n = 0; k < sizeof keys / sizeof keys[0]; k++) {
-			if ((v = db_run_info(a->info_run, keys[k])) != NULL)
-				report_textf(r, "%s%s %s", n++ > 0 ? ", " : "", keys[k], v);
+		for (size_t k = 0, n = 0; k < ANALYSIS_NINFO_KEYS; k++) {
+			if ((v = db_run_info(a->info_run, analysis_info_keys[k])) != NULL) {
+				report_textf(r, "%s%s %s", n++ > 0 ? ", " : "",
+				    analysis_info_keys[k], v);
+			}
 		}
 	}
 	report_textf(r, "; cpus %s; governor %s", cpus != NULL ? cpus : "not pinned",
@@ -931,7 +931,7 @@ report_command(const struct benchctl_env *env, int argc, char **argv)
 		cli_error("report: not a plan id: \"%s\"", argv[optind]);
 		return cli_usage(report_usage, NULL);
 	}
-	if (analysis_load(env, id, &db, &plan) != 0)
+	if (cli_plan_load(env, id, &db, &plan) != 0)
 		return 1;
 	memset(&r, 0, sizeof r);
 	r.p = plan;

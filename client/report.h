@@ -2,7 +2,7 @@
 #ifndef BENCHD_REPORT_H
 #define BENCHD_REPORT_H
 
-#include "control.h"
+struct benchctl_env;
 
 /*
  * Run "benchctl report PLAN_ID -o FILE.html" (FILE "-" is stdout). The page
