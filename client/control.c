@@ -109,22 +109,6 @@ control_keep(char **slot, const char *s)
 	*slot = s != NULL ? cli_clean(s, CLI_CLEAN_TABS) : NULL;
 }
 
-/* Format seconds as 42s, 3m05s, 2h03m or 4d07h. */
-static void
-control_duration(double secs, char *buf, size_t len)
-{
-	long long s = secs < 0 ? 0 : (long long)(secs + 0.5);
-
-	if (s < 60)
-		snprintf(buf, len, "%llds", s);
-	else if (s < 3600)
-		snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
-	else if (s < 86400)
-		snprintf(buf, len, "%lldh%02lldm", s / 3600, s % 3600 / 60);
-	else
-		snprintf(buf, len, "%lldd%02lldh", s / 86400, s % 86400 / 3600);
-}
-
 /*
  * Cut a UTF-8 string to at most cols characters (one column each; close
  * enough for a status line). Returns 1 if it was cut.
@@ -360,7 +344,7 @@ watch_draw(struct watch *w)
 		    (w->runs_ended * 100 + w->runs_total / 2) / w->runs_total);
 		left = w->runs_total - w->runs_ended;
 		if (w->nsum > 0 && left > 0) {
-			control_duration(w->sum_s / (double)w->nsum * (double)left,
+			fmt_span(w->sum_s / (double)w->nsum * (double)left,
 			    eta, sizeof eta);
 			fprintf(f, "  ETA %s", eta);
 		}
@@ -798,7 +782,7 @@ control_status_daemon(json_t *d)
 	if (control_int(d, "pid", &pid))
 		printf(", pid %lld", pid);
 	if (control_real(d, "uptime_s", &up)) {
-		control_duration(up, buf, sizeof buf);
+		fmt_span(up, buf, sizeof buf);
 		printf(", up %s", buf);
 	}
 	if ((s = control_str(d, "socket")) != NULL)

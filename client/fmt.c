@@ -158,7 +158,10 @@ fmt_p(double p, char *buf, size_t len)
 		snprintf(buf, len, "p=%.2f", p);
 }
 
-/* Format a span of seconds as "48 s", "2 min 12 s" or "3 h 05 min". */
+/*
+ * Format a span of seconds, rounded, in its two largest units: "48 s",
+ * "2 min 12 s", "3 h 05 min" or "4 d 07 h"; NaN and negative spans are "0 s".
+ */
 void
 fmt_span(double secs, char *buf, size_t len)
 {
@@ -168,8 +171,10 @@ fmt_span(double secs, char *buf, size_t len)
 		snprintf(buf, len, "%lld s", s);
 	else if (s < 3600)
 		snprintf(buf, len, "%lld min %02lld s", s / 60, s % 60);
-	else
+	else if (s < 86400)
 		snprintf(buf, len, "%lld h %02lld min", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, len, "%lld d %02lld h", s / 86400, s % 86400 / 3600);
 }
 
 /* Format unix time t as local "2025-01-31 14:05:09", "-" when unknown. */

@@ -39,7 +39,11 @@ void		 fmt_scaled(double v, double factor, int decimals, int sign, char *buf,
 		    size_t len);
 /* Format a p-value: "p=0.0022", "p<0.0001", "p=n/a". */
 void		 fmt_p(double p, char *buf, size_t len);
-/* Format a span of seconds: "48 s", "2 min 12 s", "3 h 05 min". */
+/*
+ * Format a span of seconds, rounded, in its two largest units: "48 s",
+ * "2 min 12 s", "3 h 05 min", "4 d 07 h"; every duration benchctl prints
+ * (a plan's time, benchd's uptime, a watch's ETA) reads this way.
+ */
 void		 fmt_span(double secs, char *buf, size_t len);
 /* Format unix time t as local "2025-01-31 14:05:09", "-" when unknown. */
 void		 fmt_time(double t, char *buf, size_t len);
