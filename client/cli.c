@@ -142,6 +142,40 @@ cli_pad(const char *s, size_t width)
 		putchar(' ');
 }
 
+/* A member of o as an integer (a whole real will do): 1 if present, else 0. */
+int
+cli_jget_int(json_t *o, const char *key, long long *value)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (json_is_integer(v))
+		*value = json_integer_value(v);
+	else if (json_is_real(v))
+		*value = (long long)json_real_value(v);
+	else
+		return 0;
+	return 1;
+}
+
+/* A member of o as a number: 1 if present, else 0. */
+int
+cli_jget_real(json_t *o, const char *key, double *value)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_number(v))
+		return 0;
+	*value = json_number_value(v);
+	return 1;
+}
+
+/* A member of o as a string, or NULL when absent, null or not a string. */
+const char *
+cli_jget_str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
 /* A number as JSON: null when it does not exist (NaN). */
 json_t *
 cli_jreal(double v)

@@ -56,6 +56,12 @@ json_t		*cli_jcheck(json_t *);
 void		 cli_jset(json_t *, const char *key, json_t *);
 /* Append to a JSON array, or die. */
 void		 cli_jappend(json_t *, json_t *);
+/* A member of o as an integer (a whole real will do): 1 if present, else 0. */
+int		 cli_jget_int(json_t *o, const char *key, long long *value);
+/* A member of o as a number: 1 if present, else 0. */
+int		 cli_jget_real(json_t *o, const char *key, double *value);
+/* A member of o as a string, or NULL when absent, null or not a string. */
+const char	*cli_jget_str(json_t *o, const char *key);
 /* A number as JSON: null when it does not exist (NaN or infinite). */
 json_t		*cli_jreal(double);
 /* A whole number stored as a double as JSON: an integer, null when NaN. */
