@@ -1,8 +1,7 @@
-/* cli.c: the small helpers every benchctl command shares, so each says errors, usage, plan ids and JSON alike. */
+/* cli.c: the small helpers every benchctl command shares, so each says errors, plan ids, text and JSON alike. */
 #include "cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,28 +23,6 @@ cli_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-/* Print a command's usage (and help): to stdout for --help, else to stderr; returns the exit status. */
-int
-cli_usage(const char *usage, const char *help)
-{
-	if (help == NULL) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	fputs(usage, stdout);
-	fputs(help, stdout);
-	return 0;
-}
-
-/* Point argv[0] at the full command so getopt's complaints read "benchctl watch: ...". */
-void
-cli_getopt_start(char **argv, const char *name)
-{
-	argv[0] = (char *)name;
-	optind = 0;	/* glibc: start afresh, the global options were parsed already */
-	opterr = 1;
 }
 
 /* Parse a positive plan id; 0 if s is not one. */

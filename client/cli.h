@@ -1,4 +1,4 @@
-/* cli.h: what every benchctl command shares: its options, its errors, its usage, its arguments and what it prints. */
+/* cli.h: what every benchctl command shares: the global options, errors, plan ids, terminal-safe text and JSON. */
 #ifndef BENCHD_CLI_H
 #define BENCHD_CLI_H
 
@@ -20,14 +20,6 @@ struct benchctl_env {
 
 /* Print "benchctl: " and a message on one line of stderr, after what stdout holds. */
 void		 cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/*
- * Print a command's usage line. With help (--help), the usage and then help
- * go to stdout and the result is 0; without (NULL, a usage error), the usage
- * goes to stderr and the result is 2. Returns the exit status.
- */
-int		 cli_usage(const char *usage, const char *help);
-/* Point argv[0] at name ("benchctl runs") and restart getopt for a command's own options. */
-void		 cli_getopt_start(char **argv, const char *name);
 /* Parse a plan id as typed by the user: a positive number, or 0 when it is not one. */
 long long	 cli_plan_id(const char *);
 /*

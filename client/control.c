@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd.h"
 #include "conn.h"
 #include "fmt.h"
 #include "paths.h"
@@ -21,11 +21,6 @@
 
 /* How long a request waits for its reply; a watch's events may take for ever. */
 #define CONTROL_REPLY_MS	30000
-
-static const char control_submit_usage[] = "usage: benchctl submit PLAN.yaml [--wait]\n";
-static const char control_status_usage[] = "usage: benchctl status [--json]\n";
-static const char control_cancel_usage[] = "usage: benchctl cancel PLAN_ID\n";
-static const char control_watch_usage[] = "usage: benchctl watch [PLAN_ID]\n";
 
 /* A new request {"v":1,"cmd":cmd}. */
 static json_t *
@@ -211,40 +206,16 @@ fail:
 }
 
 /* Queue a plan; with --wait, follow it to the end. */
-int
-control_submit(const struct benchctl_env *env, int argc, char **argv)
+static int
+control_submit(const struct benchctl_env *env, struct cmd_args *args)
 {
-	static const struct option longopts[] = {
-		{ "wait", no_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct conn *events = NULL;
 	json_t *req, *reply, *yaml;
-	const char *path, *name;
+	const char *path = cmd_args_arg(args, 0), *name;
 	char *text, *abs;
 	size_t len;
 	long long plan_id, conditions, runs;
-	int ch, wait = 0;
-
-	cli_getopt_start(argv, "benchctl submit");
-	while ((ch = getopt_long(argc, argv, "wh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'w':
-			wait = 1;
-			break;
-		case 'h':
-			return cli_usage(control_submit_usage,
-			    "Queue the experiment plan PLAN.yaml on benchd. With --wait,"
-			    " follow it to the end\nlike \"benchctl watch\" and exit 0 only"
-			    " if every run was ok.\n");
-		default:
-			return cli_usage(control_submit_usage, NULL);
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage(control_submit_usage, NULL);
-	path = argv[optind];
+	int wait = cmd_args_has(args, 'w');
 
 	if ((text = control_read_file(path, &len)) == NULL)
 		return 1;
@@ -435,38 +406,14 @@ control_status_last(json_t *last)
 }
 
 /* Show what the daemon is doing, readable or as its JSON reply. */
-int
-control_status(const struct benchctl_env *env, int argc, char **argv)
+static int
+control_status(const struct benchctl_env *env, struct cmd_args *args)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	json_t *reply;
-	int ch, json = 0;
-
-	cli_getopt_start(argv, "benchctl status");
-	while ((ch = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			return cli_usage(control_status_usage,
-			    "Show benchd's version and uptime, the run in progress, the"
-			    " queue and the last\nfinished run; --json prints benchd's reply"
-			    " as it is.\n");
-		default:
-			return cli_usage(control_status_usage, NULL);
-		}
-	}
-	if (optind != argc)
-		return cli_usage(control_status_usage, NULL);
 
 	if ((reply = control_call(env, control_request("status"), 0, NULL)) == NULL)
 		return 1;
-	if (json) {
+	if (cmd_args_has(args, 'j')) {
 		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
 		putchar('\n');
 	} else {
@@ -480,32 +427,15 @@ control_status(const struct benchctl_env *env, int argc, char **argv)
 }
 
 /* Cancel a plan's pending runs. */
-int
-control_cancel(const struct benchctl_env *env, int argc, char **argv)
+static int
+control_cancel(const struct benchctl_env *env, struct cmd_args *args)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	json_t *req, *reply;
 	long long plan_id, n;
-	int ch;
 
-	cli_getopt_start(argv, "benchctl cancel");
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return cli_usage(control_cancel_usage,
-			    "Cancel the plan PLAN_ID: its pending runs will not run.\n");
-		default:
-			return cli_usage(control_cancel_usage, NULL);
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage(control_cancel_usage, NULL);
-	if ((plan_id = cli_plan_id(argv[optind])) == 0) {
-		fprintf(stderr, "benchctl cancel: not a plan id: %s\n", argv[optind]);
-		return cli_usage(control_cancel_usage, NULL);
+	if ((plan_id = cli_plan_id(cmd_args_arg(args, 0))) == 0) {
+		fprintf(stderr, "benchctl cancel: not a plan id: %s\n", cmd_args_arg(args, 0));
+		return cmd_usage(args);
 	}
 
 	req = control_request("cancel");
@@ -522,37 +452,69 @@ control_cancel(const struct benchctl_env *env, int argc, char **argv)
 }
 
 /* Follow the runs of one plan, or of every plan, as they happen. */
-int
-control_watch(const struct benchctl_env *env, int argc, char **argv)
+static int
+control_watch(const struct benchctl_env *env, struct cmd_args *args)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct conn *c;
 	long long plan_id = 0;
-	int ch;
 
-	cli_getopt_start(argv, "benchctl watch");
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return cli_usage(control_watch_usage,
-			    "Follow runs as they start and finish: on a terminal one"
-			    " progress line, else one\nline per event. With PLAN_ID, stop"
-			    " when that plan finishes (exit 0 only if\nit is done with every"
-			    " run ok); without, follow every plan until interrupted.\n");
-		default:
-			return cli_usage(control_watch_usage, NULL);
-		}
-	}
-	if (argc - optind > 1)
-		return cli_usage(control_watch_usage, NULL);
-	if (argc - optind == 1 && (plan_id = cli_plan_id(argv[optind])) == 0) {
-		fprintf(stderr, "benchctl watch: not a plan id: %s\n", argv[optind]);
-		return cli_usage(control_watch_usage, NULL);
+	if (cmd_args_count(args) == 1 && (plan_id = cli_plan_id(cmd_args_arg(args, 0))) == 0) {
+		fprintf(stderr, "benchctl watch: not a plan id: %s\n", cmd_args_arg(args, 0));
+		return cmd_usage(args);
 	}
 	if ((c = control_watch_open(env, plan_id)) == NULL)
 		return 1;
 	return control_follow(c, plan_id);
 }
+
+const struct cmd_entry control_submit_entry = {
+	.name = "submit",
+	.args = "PLAN.yaml [--wait]",
+	.about = "queue a plan; --wait follows it to the end",
+	.help = "Queue the experiment plan PLAN.yaml on benchd. With --wait, follow it to the end\n"
+	    "like \"benchctl watch\" and exit 0 only if every run was ok.\n",
+	.shortopts = "w",
+	.longopts = (const struct option[]){
+		{ "wait", no_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 }
+	},
+	.min_args = 1,
+	.max_args = 1,
+	.exec = control_submit,
+};
+
+const struct cmd_entry control_status_entry = {
+	.name = "status",
+	.args = "[--json]",
+	.about = "what benchd is running, its queue, the last run",
+	.help = "Show benchd's version and uptime, the run in progress, the queue and the last\n"
+	    "finished run; --json prints benchd's reply as it is.\n",
+	.shortopts = "j",
+	.longopts = (const struct option[]){
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	},
+	.max_args = 0,
+	.exec = control_status,
+};
+
+const struct cmd_entry control_cancel_entry = {
+	.name = "cancel",
+	.args = "PLAN_ID",
+	.about = "cancel a plan's pending runs",
+	.help = "Cancel the plan PLAN_ID: its pending runs will not run.\n",
+	.min_args = 1,
+	.max_args = 1,
+	.exec = control_cancel,
+};
+
+const struct cmd_entry control_watch_entry = {
+	.name = "watch",
+	.args = "[PLAN_ID]",
+	.about = "follow runs as they start and finish",
+	.help = "Follow runs as they start and finish: on a terminal one progress line, else one\n"
+	    "line per event. With PLAN_ID, stop when that plan finishes (exit 0 only if\n"
+	    "it is done with every run ok); without, follow every plan until interrupted.\n",
+	.max_args = 1,
+	.exec = control_watch,
+};

@@ -1,85 +1,49 @@
 /* plans.c: "benchctl plans": every plan in the database with its state and how many of its runs ended. */
 #include "plans.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli.h"
+#include "cmd.h"
 #include "db.h"
 #include "fmt.h"
 
-static const char plans_usage[] = "usage: benchctl plans [--json]\n";
-
-/* "benchctl plans": every plan with its state and runs. */
-int
-plans_command(const struct benchctl_env *env, int argc, char **argv)
+/* Print the plans as a JSON array. */
+static void
+plans_json(const struct db_plan_row *rows, size_t nrows)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct db_plan_row *rows;
-	struct db *db;
-	size_t nrows, wname = 4;
-	char *cause = NULL, when[32], runs[48];
-	int ch, json = 0;
+	json_t *a = cli_jcheck(json_array());
+	char when[32];
 
-	cli_getopt_start(argv, "benchctl plans");
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			return cli_usage(plans_usage,
-			    "List every plan in the database (--db): its id, name, state, when it"
-			    " was\nsubmitted (local time) and its runs ended (ok, failed or timed"
-			    " out) of all.\n");
-		default:
-			return cli_usage(plans_usage, NULL);
-		}
+	for (size_t i = 0; i < nrows; i++) {
+		json_t *o = cli_jcheck(json_object());
+
+		fmt_time(rows[i].submitted_at, when, sizeof when);
+		cli_jset(o, "id", json_integer(rows[i].id));
+		cli_jset(o, "name", json_string(rows[i].name));
+		cli_jset(o, "state", json_string(rows[i].state));
+		cli_jset(o, "submitted_at", cli_jreal(rows[i].submitted_at));
+		cli_jset(o, "submitted", json_string(when));
+		cli_jset(o, "runs_done", json_integer(rows[i].runs_done));
+		cli_jset(o, "runs_ok", json_integer(rows[i].runs_ok));
+		cli_jset(o, "runs_total", json_integer(rows[i].runs_total));
+		cli_jappend(a, o);
 	}
-	if (optind != argc)
-		return cli_usage(plans_usage, NULL);
+	cli_jprint(a);
+}
 
-	if ((db = db_open(env->db, &cause)) == NULL ||
-	    db_plans(db, &rows, &nrows, &cause) != 0) {
-		cli_error("%s", cause);
-		free(cause);
-		db_close(db);
-		return 1;
-	}
-	db_close(db);
+/* Print the plans as a table, or say there are none yet. */
+static void
+plans_text(const struct db_plan_row *rows, size_t nrows, const char *path)
+{
+	size_t wname = 4;
+	char when[32], runs[48];
 
-	if (json) {
-		json_t *a = cli_jcheck(json_array());
-
-		for (size_t i = 0; i < nrows; i++) {
-			json_t *o = cli_jcheck(json_object());
-
-			fmt_time(rows[i].submitted_at, when, sizeof when);
-			cli_jset(o, "id", json_integer(rows[i].id));
-			cli_jset(o, "name", json_string(rows[i].name));
-			cli_jset(o, "state", json_string(rows[i].state));
-			cli_jset(o, "submitted_at", cli_jreal(rows[i].submitted_at));
-			cli_jset(o, "submitted", json_string(when));
-			cli_jset(o, "runs_done", json_integer(rows[i].runs_done));
-			cli_jset(o, "runs_ok", json_integer(rows[i].runs_ok));
-			cli_jset(o, "runs_total", json_integer(rows[i].runs_total));
-			cli_jappend(a, o);
-		}
-		cli_jprint(a);
-		db_plan_rows_free(rows, nrows);
-		return 0;
-	}
 	if (nrows == 0) {
-		printf("no plans in %s yet (\"benchctl submit PLAN.yaml\" queues one)\n",
-		    env->db);
-		db_plan_rows_free(rows, nrows);
-		return 0;
+		printf("no plans in %s yet (\"benchctl submit PLAN.yaml\" queues one)\n", path);
+		return;
 	}
 	for (size_t i = 0; i < nrows; i++)
 		wname = cli_width(rows[i].name) > wname ? cli_width(rows[i].name) : wname;
@@ -92,11 +56,47 @@ plans_command(const struct benchctl_env *env, int argc, char **argv)
 		printf("%4lld  ", rows[i].id);
 		cli_pad(rows[i].name, wname);
 		printf("  %-9s  %-19s  %s", rows[i].state, when, runs);
-		if (rows[i].runs_done > rows[i].runs_ok) {
+		if (rows[i].runs_done > rows[i].runs_ok)
 			printf(" (%lld not ok)", rows[i].runs_done - rows[i].runs_ok);
-		}
 		putchar('\n');
 	}
+}
+
+/* "benchctl plans": every plan with its state and runs. */
+static int
+plans_exec(const struct benchctl_env *env, struct cmd_args *args)
+{
+	struct db_plan_row *rows;
+	struct db *db;
+	size_t nrows;
+	char *cause = NULL;
+
+	if ((db = db_open(env->db, &cause)) == NULL ||
+	    db_plans(db, &rows, &nrows, &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		db_close(db);
+		return 1;
+	}
+	db_close(db);
+	if (cmd_args_has(args, 'j'))
+		plans_json(rows, nrows);
+	else
+		plans_text(rows, nrows, env->db);
 	db_plan_rows_free(rows, nrows);
 	return 0;
 }
+
+const struct cmd_entry plans_entry = {
+	.name = "plans",
+	.args = "[--json]",
+	.about = "list the plans in the database",
+	.help = "List every plan in the database (--db): its id, name, state, when it was\n"
+	    "submitted (local time) and its runs ended (ok, failed or timed out) of all.\n",
+	.longopts = (const struct option[]){
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	},
+	.max_args = 0,
+	.exec = plans_exec,
+};

@@ -2,9 +2,9 @@
 #ifndef BENCHD_PLANS_H
 #define BENCHD_PLANS_H
 
-struct benchctl_env;
+#include "cmd.h"
 
-/* Run "benchctl plans"; argv[0] is "plans". Returns the exit status: 0, 1 (no database) or 2 (usage). */
-int	plans_command(const struct benchctl_env *, int, char **);
+/* "benchctl plans": exit status 0, 1 (no database) or 2 (usage). */
+extern const struct cmd_entry plans_entry;
 
 #endif

@@ -2,7 +2,6 @@
 #include "report.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,12 +13,11 @@
 
 #include "analysis.h"
 #include "cli.h"
+#include "cmd.h"
 #include "fmt.h"
 #include "log.h"
 #include "svg.h"
 #include "xmalloc.h"
-
-static const char report_usage[] = "usage: benchctl report PLAN_ID -o FILE.html\n";
 
 /* The page's width for content, and the stage plots' size (three to a row). */
 #define REPORT_WIDTH		1100
@@ -893,53 +891,46 @@ report_to_file(struct report *r, const char *path)
 }
 
 /* "benchctl report PLAN_ID -o FILE.html". */
-int
-report_command(const struct benchctl_env *env, int argc, char **argv)
+static int
+report_exec(const struct benchctl_env *env, struct cmd_args *args)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct report r;
 	struct db_plan *plan;
 	struct db *db;
-	const char *out = NULL;
 	long long id;
-	int ch, rc;
+	int rc;
 
-	cli_getopt_start(argv, "benchctl report");
-	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'o':
-			out = optarg;
-			break;
-		case 'h':
-			return cli_usage(report_usage,
-			    "Write one self-contained HTML page (inline SVG, no scripts, nothing"
-			    " fetched)\nwith the plan's comparisons, a plot per stage, the timeline"
-			    " of its runs with\nthe cache's state before each, the summary tables,"
-			    " the warnings and the\nmachine's state. -o - writes it to standard"
-			    " output.\n");
-		default:
-			return cli_usage(report_usage, NULL);
-		}
-	}
-	if (argc - optind != 1 || out == NULL)
-		return cli_usage(report_usage, NULL);
-	if ((id = cli_plan_id(argv[optind])) == 0) {
-		cli_error("report: not a plan id: \"%s\"", argv[optind]);
-		return cli_usage(report_usage, NULL);
-	}
+	if ((id = cmd_args_plan(args, 0)) == 0)
+		return 2;
 	if (cli_plan_load(env, id, &db, &plan) != 0)
 		return 1;
 	memset(&r, 0, sizeof r);
 	r.p = plan;
 	r.a = analysis_create(plan);
 	r.db_path = env->db;
-	rc = report_to_file(&r, out);
+	rc = report_to_file(&r, cmd_args_get(args, 'o'));
 	analysis_free((struct analysis *)r.a);
 	db_plan_free(plan);
 	db_close(db);
 	return rc;
 }
+
+const struct cmd_entry report_entry = {
+	.name = "report",
+	.args = "PLAN_ID -o FILE",
+	.usage = "PLAN_ID -o FILE.html",
+	.about = "the plan as one HTML page: plots, timeline, evidence",
+	.help = "Write one self-contained HTML page (inline SVG, no scripts, nothing fetched)\n"
+	    "with the plan's comparisons, a plot per stage, the timeline of its runs with\n"
+	    "the cache's state before each, the summary tables, the warnings and the\n"
+	    "machine's state. -o - writes it to standard output.\n",
+	.shortopts = "o:",
+	.longopts = (const struct option[]){
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	},
+	.min_args = 1,
+	.max_args = 1,
+	.required = "o",
+	.exec = report_exec,
+};

@@ -1,7 +1,6 @@
 /* runs.c: "benchctl runs": one row per run of a plan, as a table, JSON or CSV. */
 #include "runs.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,14 +8,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd.h"
 #include "db.h"
 #include "fmt.h"
 #include "xmalloc.h"
-
-static const char runs_usage[] = "usage: benchctl runs PLAN_ID [--json | --csv]\n";
-
-/* The runs table's output formats. */
-enum runs_format { RUNS_TEXT, RUNS_JSON, RUNS_CSV };
 
 /* Kinds of column of the runs table. */
 enum runs_col_type { RUNS_COL_INT, RUNS_COL_STR, RUNS_COL_PCT,
@@ -237,62 +232,23 @@ runs_text(const struct db_plan *p, const struct runs_col *cols, size_t ncols)
 }
 
 /* "benchctl runs PLAN_ID": one row per run of the plan. */
-int
-runs_command(const struct benchctl_env *env, int argc, char **argv)
+static int
+runs_exec(const struct benchctl_env *env, struct cmd_args *args)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "csv", no_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	enum runs_format format = RUNS_TEXT;
 	struct runs_col *cols;
 	struct db_plan *plan;
 	struct db *db;
 	size_t ncols;
 	long long id;
-	int ch, nformats = 0;
 
-	cli_getopt_start(argv, "benchctl runs");
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			format = RUNS_JSON;
-			nformats++;
-			break;
-		case 'c':
-			format = RUNS_CSV;
-			nformats++;
-			break;
-		case 'h':
-			return cli_usage(runs_usage,
-			    "One row per run of the plan, probe and warm-ups included, in the"
-			    " order they ran:\nits state, how much of the footprint was cached"
-			    " before it (resident_before_pct),\neach stage's duration in seconds"
-			    " (launch first, total last), avg_latency_ms,\nmajor page faults and"
-			    " 512-byte blocks read. --csv is RFC 4180 with exact\nnumbers and"
-			    " empty cells for missing values (pandas.read_csv reads it as is).\n");
-		default:
-			return cli_usage(runs_usage, NULL);
-		}
-	}
-	if (nformats > 1) {
-		cli_error("runs: --json and --csv are exclusive");
-		return cli_usage(runs_usage, NULL);
-	}
-	if (argc - optind != 1)
-		return cli_usage(runs_usage, NULL);
-	if ((id = cli_plan_id(argv[optind])) == 0) {
-		cli_error("runs: not a plan id: \"%s\"", argv[optind]);
-		return cli_usage(runs_usage, NULL);
-	}
+	if ((id = cmd_args_plan(args, 0)) == 0)
+		return 2;
 	if (cli_plan_load(env, id, &db, &plan) != 0)
 		return 1;
 	cols = runs_cols(plan, &ncols);
-	if (format == RUNS_CSV)
+	if (cmd_args_has(args, 'c'))
 		runs_csv(plan, cols, ncols);
-	else if (format == RUNS_JSON)
+	else if (cmd_args_has(args, 'j'))
 		runs_json(plan, cols, ncols);
 	else
 		runs_text(plan, cols, ncols);
@@ -303,3 +259,24 @@ runs_command(const struct benchctl_env *env, int argc, char **argv)
 	db_close(db);
 	return 0;
 }
+
+const struct cmd_entry runs_entry = {
+	.name = "runs",
+	.args = "PLAN_ID [--json|--csv]",
+	.usage = "PLAN_ID [--json | --csv]",
+	.about = "every run of a plan, one row each",
+	.help = "One row per run of the plan, probe and warm-ups included, in the order they ran:\n"
+	    "its state, how much of the footprint was cached before it (resident_before_pct),\n"
+	    "each stage's duration in seconds (launch first, total last), avg_latency_ms,\n"
+	    "major page faults and 512-byte blocks read. --csv is RFC 4180 with exact\n"
+	    "numbers and empty cells for missing values (pandas.read_csv reads it as is).\n",
+	.longopts = (const struct option[]){
+		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 }
+	},
+	.min_args = 1,
+	.max_args = 1,
+	.exclusive = "jc",
+	.exec = runs_exec,
+};

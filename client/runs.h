@@ -7,9 +7,9 @@
 #ifndef BENCHD_RUNS_H
 #define BENCHD_RUNS_H
 
-struct benchctl_env;
+#include "cmd.h"
 
-/* Run "benchctl runs"; argv[0] is "runs". Returns the exit status: 0, 1 (no database, no such plan) or 2 (usage). */
-int	runs_command(const struct benchctl_env *, int, char **);
+/* "benchctl runs": exit status 0, 1 (no database, no such plan) or 2 (usage). */
+extern const struct cmd_entry runs_entry;
 
 #endif

@@ -1,7 +1,6 @@
 /* summary.c: "benchctl summary": a plan's analysis for people (one line per comparison, a table per condition) or as JSON. */
 #include "summary.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,10 +9,9 @@
 
 #include "analysis.h"
 #include "cli.h"
+#include "cmd.h"
 #include "db.h"
 #include "fmt.h"
-
-static const char summary_usage[] = "usage: benchctl summary PLAN_ID [--json]\n";
 
 /* One warning as JSON. */
 static json_t *
@@ -385,49 +383,20 @@ summary_text(const struct analysis *a)
 }
 
 /* "benchctl summary PLAN_ID": statistics of every stage, comparisons and warnings. */
-int
-summary_command(const struct benchctl_env *env, int argc, char **argv)
+static int
+summary_exec(const struct benchctl_env *env, struct cmd_args *args)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct analysis *a;
 	struct db_plan *plan;
 	struct db *db;
 	long long id;
-	int ch, json = 0;
 
-	cli_getopt_start(argv, "benchctl summary");
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			return cli_usage(summary_usage,
-			    "For each condition and stage, over the measured runs that ended ok:"
-			    " n, mean, sd,\nmin, median, p90, max and the 95% CI of the median."
-			    " Then each pair of\nconditions (cold against warm first): the medians,"
-			    " their difference, the 95%\nCI for the shift (Hodges-Lehmann/Moses)"
-			    " and the Mann-Whitney p-value, with\nwarnings beside the numbers they"
-			    " concern: cold runs that were not cold, warm\nruns that were not warm,"
-			    " outliers, runs left out, too few runs.\n");
-		default:
-			return cli_usage(summary_usage, NULL);
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage(summary_usage, NULL);
-	if ((id = cli_plan_id(argv[optind])) == 0) {
-		cli_error("summary: not a plan id: \"%s\"", argv[optind]);
-		return cli_usage(summary_usage, NULL);
-	}
+	if ((id = cmd_args_plan(args, 0)) == 0)
+		return 2;
 	if (cli_plan_load(env, id, &db, &plan) != 0)
 		return 1;
 	a = analysis_create(plan);
-	if (json)
+	if (cmd_args_has(args, 'j'))
 		summary_json(a);
 	else
 		summary_text(a);
@@ -436,3 +405,22 @@ summary_command(const struct benchctl_env *env, int argc, char **argv)
 	db_close(db);
 	return 0;
 }
+
+const struct cmd_entry summary_entry = {
+	.name = "summary",
+	.args = "PLAN_ID [--json]",
+	.about = "cold vs warm: medians, intervals, p, warnings",
+	.help = "For each condition and stage, over the measured runs that ended ok: n, mean, sd,\n"
+	    "min, median, p90, max and the 95% CI of the median. Then each pair of\n"
+	    "conditions (cold against warm first): the medians, their difference, the 95%\n"
+	    "CI for the shift (Hodges-Lehmann/Moses) and the Mann-Whitney p-value, with\n"
+	    "warnings beside the numbers they concern: cold runs that were not cold, warm\n"
+	    "runs that were not warm, outliers, runs left out, too few runs.\n",
+	.longopts = (const struct option[]){
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	},
+	.min_args = 1,
+	.max_args = 1,
+	.exec = summary_exec,
+};

@@ -42,9 +42,9 @@
 #ifndef BENCHD_SUMMARY_H
 #define BENCHD_SUMMARY_H
 
-struct benchctl_env;
+#include "cmd.h"
 
-/* Run "benchctl summary"; argv[0] is "summary". Returns the exit status. */
-int	summary_command(const struct benchctl_env *, int, char **);
+/* "benchctl summary": exit status 0, 1 (no database, no such plan) or 2 (usage). */
+extern const struct cmd_entry summary_entry;
 
 #endif
