@@ -188,11 +188,11 @@ cli_jprint(json_t *v)
 	json_decref(v);
 }
 
-/* Open env's database read-only and load plan id: 0, or 1 after printing why not. */
-int
-cli_plan_load(const struct benchctl_env *env, long long id, struct db **dbp,
-    struct db_plan **planp)
+/* Load plan id from env's database, read-only: the plan, or NULL after printing why not. */
+struct db_plan *
+cli_plan_load(const struct benchctl_env *env, long long id)
 {
+	struct db_plan *plan = NULL;
 	struct db *db;
 	char *cause = NULL;
 	int rc;
@@ -200,18 +200,16 @@ cli_plan_load(const struct benchctl_env *env, long long id, struct db **dbp,
 	if ((db = db_open(env->db, &cause)) == NULL) {
 		cli_error("%s", cause);
 		free(cause);
-		return 1;
+		return NULL;
 	}
-	if ((rc = db_plan_load(db, id, planp, &cause)) != 1) {
+	if ((rc = db_plan_load(db, id, &plan, &cause)) != 1) {
 		if (rc == 0)
 			cli_error("no plan %lld in %s (\"benchctl plans\" lists them)",
 			    id, env->db);
 		else
 			cli_error("%s", cause);
 		free(cause);
-		db_close(db);
-		return 1;
 	}
-	*dbp = db;
-	return 0;
+	db_close(db);
+	return plan;
 }

@@ -5,7 +5,6 @@
 #include <jansson.h>
 #include <stddef.h>
 
-struct db;
 struct db_plan;
 
 /* The global options every benchctl command receives. */
@@ -23,12 +22,11 @@ void		 cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parse a plan id as typed by the user: a positive number, or 0 when it is not one. */
 long long	 cli_plan_id(const char *);
 /*
- * Open the database of env read-only and load plan id. Prints one line and
- * returns 1 on failure (no database, no such plan), else 0 with *db and
- * *plan set (the caller frees both).
+ * Load plan id with all its runs from the database of env, opened read-only
+ * and closed again: the plan (the caller frees it with db_plan_free), or NULL
+ * after printing one line (no database, no such plan).
  */
-int		 cli_plan_load(const struct benchctl_env *, long long id, struct db **,
-		    struct db_plan **);
+struct db_plan	*cli_plan_load(const struct benchctl_env *, long long id);
 /*
  * A copy of s (NULL: "") that is safe to put on a terminal: control
  * characters become '?', but for what flags keep (CLI_CLEAN_*). The caller

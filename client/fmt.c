@@ -189,15 +189,26 @@ fmt_time(double t, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
+/* The fewest significant digits, 15 to 17, that print v so that it reads back exactly. */
+int
+fmt_digits(double v)
+{
+	char buf[64];
+	int prec;
+
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(buf, sizeof buf, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	return prec;
+}
+
 /* The shortest decimal that reads back as exactly v (what Python's repr prints). */
 void
 fmt_exact(double v, char *buf, size_t len)
 {
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(buf, len, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			return;
-	}
+	snprintf(buf, len, "%.*g", fmt_digits(v), v);
 }
 
 /* "s" when n is not one. */

@@ -49,6 +49,8 @@ void		 fmt_span(double secs, char *buf, size_t len);
 void		 fmt_time(double t, char *buf, size_t len);
 /* The shortest decimal that reads back as exactly v (what Python's repr prints). */
 void		 fmt_exact(double v, char *buf, size_t len);
+/* The fewest significant digits (15, 16 or 17) with which "%.*g" reads back as exactly v. */
+int		 fmt_digits(double v);
 /* "s" when n is not one, for "1 run" and "2 runs". */
 const char	*fmt_plural(long long n);
 

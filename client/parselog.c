@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "fmt.h"
 #include "log.h"
 #include "stagelog.h"
 
@@ -46,14 +47,8 @@ parselog_append(json_t *array, json_t *v)
 static json_t *
 parselog_real(double v, int *digits)
 {
-	char	 buf[64];
-	int	 p;
+	int	 p = fmt_digits(v);
 
-	for (p = 15; p < 17; p++) {
-		snprintf(buf, sizeof buf, "%.*g", p, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
 	if (p > *digits)
 		*digits = p;
 	return json_real(v);

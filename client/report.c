@@ -896,13 +896,12 @@ report_exec(const struct benchctl_env *env, struct cmd_args *args)
 {
 	struct report r;
 	struct db_plan *plan;
-	struct db *db;
 	long long id;
 	int rc;
 
 	if ((id = cmd_args_plan(args, 0)) == 0)
 		return 2;
-	if (cli_plan_load(env, id, &db, &plan) != 0)
+	if ((plan = cli_plan_load(env, id)) == NULL)
 		return 1;
 	memset(&r, 0, sizeof r);
 	r.p = plan;
@@ -911,7 +910,6 @@ report_exec(const struct benchctl_env *env, struct cmd_args *args)
 	rc = report_to_file(&r, cmd_args_get(args, 'o'));
 	analysis_free((struct analysis *)r.a);
 	db_plan_free(plan);
-	db_close(db);
 	return rc;
 }
 

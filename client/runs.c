@@ -237,13 +237,12 @@ runs_exec(const struct benchctl_env *env, struct cmd_args *args)
 {
 	struct runs_col *cols;
 	struct db_plan *plan;
-	struct db *db;
 	size_t ncols;
 	long long id;
 
 	if ((id = cmd_args_plan(args, 0)) == 0)
 		return 2;
-	if (cli_plan_load(env, id, &db, &plan) != 0)
+	if ((plan = cli_plan_load(env, id)) == NULL)
 		return 1;
 	cols = runs_cols(plan, &ncols);
 	if (cmd_args_has(args, 'c'))
@@ -256,7 +255,6 @@ runs_exec(const struct benchctl_env *env, struct cmd_args *args)
 		free(cols[k].name);
 	free(cols);
 	db_plan_free(plan);
-	db_close(db);
 	return 0;
 }
 

@@ -388,12 +388,11 @@ summary_exec(const struct benchctl_env *env, struct cmd_args *args)
 {
 	struct analysis *a;
 	struct db_plan *plan;
-	struct db *db;
 	long long id;
 
 	if ((id = cmd_args_plan(args, 0)) == 0)
 		return 2;
-	if (cli_plan_load(env, id, &db, &plan) != 0)
+	if ((plan = cli_plan_load(env, id)) == NULL)
 		return 1;
 	a = analysis_create(plan);
 	if (cmd_args_has(args, 'j'))
@@ -402,7 +401,6 @@ summary_exec(const struct benchctl_env *env, struct cmd_args *args)
 		summary_text(a);
 	analysis_free(a);
 	db_plan_free(plan);
-	db_close(db);
 	return 0;
 }
 

@@ -257,20 +257,30 @@ watch_draw(struct watch *w)
 	free(line);
 }
 
+/*
+ * Take what an event says of its run: condition, kind, id and seq (0 when it
+ * has none), and the plan's counts of runs when it gives them.
+ */
+static void
+watch_take_run(struct watch *w, json_t *ev)
+{
+	watch_keep(&w->condition, cli_jget_str(ev, "condition"));
+	watch_keep(&w->kind, cli_jget_str(ev, "kind"));
+	cli_jget_int(ev, "run_id", &w->run_id);
+	if (!cli_jget_int(ev, "seq", &w->seq))
+		w->seq = 0;
+	cli_jget_int(ev, "runs_total", &w->runs_total);
+	cli_jget_int(ev, "runs_ended", &w->runs_ended);
+}
+
 /* A run started: show which. */
 static void
 watch_run_started(struct watch *w, json_t *ev)
 {
 	char run[64], what[256];
 
-	watch_keep(&w->condition, cli_jget_str(ev, "condition"));
-	watch_keep(&w->kind, cli_jget_str(ev, "kind"));
+	watch_take_run(w, ev);
 	watch_keep(&w->stage, NULL);
-	cli_jget_int(ev, "run_id", &w->run_id);
-	if (!cli_jget_int(ev, "seq", &w->seq))
-		w->seq = 0;
-	cli_jget_int(ev, "runs_total", &w->runs_total);
-	cli_jget_int(ev, "runs_ended", &w->runs_ended);
 	if (!w->tty) {
 		watch_run_label(w, run, sizeof run);
 		watch_what(w, what, sizeof what);
@@ -289,15 +299,9 @@ watch_stage(struct watch *w, json_t *ev)
 
 	if (text == NULL)
 		return;
-	if (cli_jget_int(ev, "run_id", &run_id) && run_id != w->run_id) {
-		/* A run this watch never saw start: take what the event says of it. */
-		w->run_id = run_id;
-		if (!cli_jget_int(ev, "seq", &w->seq))
-			w->seq = 0;
-		cli_jget_int(ev, "runs_total", &w->runs_total);
-		watch_keep(&w->condition, cli_jget_str(ev, "condition"));
-		watch_keep(&w->kind, cli_jget_str(ev, "kind"));
-	}
+	/* A run this watch never saw start: take what the event says of it. */
+	if (cli_jget_int(ev, "run_id", &run_id) && run_id != w->run_id)
+		watch_take_run(w, ev);
 	watch_keep(&w->stage, text);
 	if (!w->tty) {
 		watch_run_label(w, run, sizeof run);
@@ -320,14 +324,8 @@ watch_run_finished(struct watch *w, json_t *ev)
 	double total_s = 0;
 	int timed;
 
-	watch_keep(&w->condition, cli_jget_str(ev, "condition"));
-	watch_keep(&w->kind, cli_jget_str(ev, "kind"));
+	watch_take_run(w, ev);
 	watch_keep(&w->stage, NULL);
-	cli_jget_int(ev, "run_id", &w->run_id);
-	if (!cli_jget_int(ev, "seq", &w->seq))
-		w->seq = 0;
-	cli_jget_int(ev, "runs_total", &w->runs_total);
-	cli_jget_int(ev, "runs_ended", &w->runs_ended);
 	watch_keep(&w->last_state, state != NULL ? state : "ended");
 	if ((timed = cli_jget_real(ev, "total_s", &total_s))) {
 		w->sum_s += total_s;

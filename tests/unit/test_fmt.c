@@ -246,7 +246,7 @@ test_time(void **state)
 	assert_string_equal(buf, "-");
 }
 
-/* fmt_exact: the shortest decimal that reads back exactly, as Python's repr. */
+/* fmt_exact and fmt_digits: the shortest decimal that reads back exactly, as Python's repr. */
 static void
 test_exact(void **state)
 {
@@ -267,6 +267,9 @@ test_exact(void **state)
 		assert_string_equal(buf, cases[i].want);
 		assert_true(strtod(buf, NULL) == cases[i].v);
 	}
+	assert_int_equal(fmt_digits(0.1), 15);
+	assert_int_equal(fmt_digits(1.0 / 3), 16);
+	assert_int_equal(fmt_digits(0.1 + 0.2), 17);
 }
 
 /* fmt_plural: "1 run", "0 runs", "2 runs". */
