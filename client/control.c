@@ -467,6 +467,7 @@ control_watch(const struct benchctl_env *env, struct cmd_args *args)
 	return control_follow(c, plan_id);
 }
 
+/* "benchctl submit" in the command table. */
 const struct cmd_entry control_submit_entry = {
 	.name = "submit",
 	.args = "PLAN.yaml [--wait]",
@@ -483,6 +484,7 @@ const struct cmd_entry control_submit_entry = {
 	.exec = control_submit,
 };
 
+/* "benchctl status" in the command table. */
 const struct cmd_entry control_status_entry = {
 	.name = "status",
 	.args = "[--json]",
@@ -498,6 +500,7 @@ const struct cmd_entry control_status_entry = {
 	.exec = control_status,
 };
 
+/* "benchctl cancel" in the command table. */
 const struct cmd_entry control_cancel_entry = {
 	.name = "cancel",
 	.args = "PLAN_ID",
@@ -508,6 +511,7 @@ const struct cmd_entry control_cancel_entry = {
 	.exec = control_cancel,
 };
 
+/* "benchctl watch" in the command table. */
 const struct cmd_entry control_watch_entry = {
 	.name = "watch",
 	.args = "[PLAN_ID]",

@@ -182,6 +182,7 @@ parselog_exec(const struct benchctl_env *env, struct cmd_args *args)
 	return rc;
 }
 
+/* "benchctl parse-log" in the command table. */
 const struct cmd_entry parselog_entry = {
 	.name = "parse-log",
 	.args = "[FILE|-]",

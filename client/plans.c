@@ -87,6 +87,7 @@ plans_exec(const struct benchctl_env *env, struct cmd_args *args)
 	return 0;
 }
 
+/* "benchctl plans" in the command table. */
 const struct cmd_entry plans_entry = {
 	.name = "plans",
 	.args = "[--json]",

@@ -913,6 +913,7 @@ report_exec(const struct benchctl_env *env, struct cmd_args *args)
 	return rc;
 }
 
+/* "benchctl report" in the command table. */
 const struct cmd_entry report_entry = {
 	.name = "report",
 	.args = "PLAN_ID -o FILE",

@@ -258,6 +258,7 @@ runs_exec(const struct benchctl_env *env, struct cmd_args *args)
 	return 0;
 }
 
+/* "benchctl runs" in the command table. */
 const struct cmd_entry runs_entry = {
 	.name = "runs",
 	.args = "PLAN_ID [--json|--csv]",

@@ -404,6 +404,7 @@ summary_exec(const struct benchctl_env *env, struct cmd_args *args)
 	return 0;
 }
 
+/* "benchctl summary" in the command table. */
 const struct cmd_entry summary_entry = {
 	.name = "summary",
 	.args = "PLAN_ID [--json]",
