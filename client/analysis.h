@@ -1,52 +1,17 @@
 /*
- * analysis.h: benchctl's commands that read the database (plans, runs,
- * summary), and the analysis of a plan that summary and report share.
+ * analysis.h: what a plan's runs show: for each condition and metric the ok
+ * runs' values, their statistics and outliers; each pair of conditions
+ * compared (cold against warm first); and the warnings that make a number
+ * less trustworthy, each tied to the condition and metric it concerns.
  *
- * They open the database read-only, so they work with no daemon running and
- * on a copy from another machine. Exit status: 0 success, 1 failure (no
- * database, no such plan), 2 usage error.
- *
- * "summary --json" prints one object:
- *
- *   { "plan": { "id", "name", "state", "submitted_at", "finished_at" (unix s or
- *               null), "error", "source_path", "runs_total" (every run, probe
- *               and warm-ups included), "measured_total", "measured_ok" },
- *     "machine": { "python", "torch", "platform", "cpus", "governor" (strings
- *                  or null: the first run that printed its runtime info),
- *                  "info": { every runtime info line of that run } },
- *     "footprint": { "files", "shared", "bytes", "shared_bytes" },
- *     "conditions": [ { "name", "cache" (cold, warm, none), "measured",
- *                       "ok", "left_out": { "failed", "timeout", "other" },
- *                       "metrics": [ { "name" (a stage, or avg_latency_ms),
- *                                      "unit" ("s" or "ms"), "n", "mean",
- *                                      "sd", "min", "median", "p90", "max",
- *                                      "median_ci": { "lo", "hi", "coverage",
- *                                                     "rank" } or null,
- *                                      "values": [ { "run_id", "value" } ],
- *                                      "outliers": [ run ids ] } ] } ],
- *     "comparisons": [ { "a", "b" (condition names: a - b),
- *                        "metrics": [ { "name", "unit", "na", "nb",
- *                                       "median_a", "median_b", "diff", "rel",
- *                                       "hl", "shift_ci": { "lo", "hi",
- *                                       "coverage", "exact" } or null, "u",
- *                                       "p", "p_exact" } ] } ],
- *     "warnings": [ { "kind" (resident, outliers, left_out, few_runs,
- *                     unfinished, info_differs), "condition" (or null),
- *                     "metric" (or null: the whole condition), "run_ids",
- *                     "text" } ] }
- *
- * Durations are in seconds, avg_latency_ms in milliseconds, as stored. Every
- * number that does not exist for the sizes at hand (the sd of one run, a
- * p-value with no runs) is null. rel is diff / median_b, a fraction.
- * comparisons come cold against warm first (each cold condition against each
- * warm one), then every other pair in plan order.
+ * Pure: it reads a plan already loaded (struct db_plan, from db.h or built in
+ * memory), opens nothing and prints nothing.
  */
 #ifndef BENCHD_ANALYSIS_H
 #define BENCHD_ANALYSIS_H
 
 #include <stddef.h>
 
-#include "control.h"
 #include "db.h"
 #include "stats.h"
 
@@ -115,59 +80,18 @@ struct analysis {
 	const struct db_run	*info_run;	/* the first run with runtime info, or NULL */
 };
 
-/* "benchctl plans [--json]": every plan in the database. */
-int		 analysis_plans(const struct benchctl_env *, int, char **);
-/* "benchctl runs PLAN [--json | --csv]": one row per run. */
-int		 analysis_runs(const struct benchctl_env *, int, char **);
-/* "benchctl summary PLAN [--json]": statistics, comparisons and warnings. */
-int		 analysis_summary(const struct benchctl_env *, int, char **);
+/* The runtime info lines that name the machine: python, torch, platform. */
+#define ANALYSIS_NINFO_KEYS	3
+extern const char *const analysis_info_keys[ANALYSIS_NINFO_KEYS];
 
 /* Analyse a loaded plan; the plan must outlive the result. */
 struct analysis	*analysis_create(const struct db_plan *);
 void		 analysis_free(struct analysis *);
 
-/*
- * Open the database of env read-only and load plan id. Prints one line and
- * returns 1 on failure (no database, no such plan), else 0 with *db and
- * *plan set (the caller frees both).
- */
-int		 analysis_load(const struct benchctl_env *, long long id, struct db **,
-		    struct db_plan **);
-
-/*
- * Format v (in unit "s" or "ms") for people: "5.29 s", "197 ms", "36.6 ms";
- * three significant digits. sign adds a '+' to positive numbers.
- */
-void		 analysis_fmt(double v, const char *unit, int sign, char *buf, size_t len);
-/* Format a comparison's two medians in one unit into a and b ("5.29 s", "3.56 s"). */
-void		 analysis_fmt_medians(const struct stats_compare *, const char *unit,
-		    char *a, char *b, size_t len);
-/*
- * Format a difference and its interval in the medians' unit: "+1.73 s
- * (+49%), 95% CI for the shift [+1.41, +2.02] s" into buf; terse says
- * "95% CI" only.
- */
-void		 analysis_fmt_diff(const struct stats_compare *, const char *unit,
-		    int terse, char *buf, size_t len);
-/*
- * The unit and decimals that show numbers about as large as ref (in unit "s"
- * or "ms") with three significant digits: seconds below one are shown as
- * milliseconds, milliseconds from a thousand up as seconds; multiply by
- * *factor to get the number in unit *shown.
- */
-void		 analysis_scale(double ref, const char *unit, double *factor,
-		    const char **shown, int *decimals);
-/* Format v (in the stored unit) times factor with the decimals given, "-" for NaN. */
-void		 analysis_fmt_scaled(double v, double factor, int decimals, int sign,
-		    char *buf, size_t len);
-/* Format a p-value: "p=0.0022", "p<0.0001", "p=n/a". */
-void		 analysis_fmt_p(double p, char *buf, size_t len);
-/* Format a span of seconds: "48 s", "2 min 12 s", "3 h 05 min". */
-void		 analysis_fmt_span(double secs, char *buf, size_t len);
-/* Format unix time t as local "2025-01-31 14:05:09". */
-void		 analysis_fmt_time(double t, char *buf, size_t len);
 /* The warnings of one condition (-1: of the plan) and one metric (-1: of the condition), in turn. */
 const struct analysis_warning *analysis_next_warning(const struct analysis *,
 		    int cond, int metric, size_t *iter);
+/* Whether run i of the plan is the latest attempt of its seq (earlier ones were interrupted). */
+int		 analysis_latest(const struct db_plan *, size_t i);
 
 #endif

@@ -4,50 +4,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
 #include "cli.h"
+#include "cmd.h"
 #include "control.h"
 #include "log.h"
 #include "parselog.h"
 #include "paths.h"
+#include "plans.h"
 #include "report.h"
+#include "runs.h"
+#include "summary.h"
 
-/* One command: its name, its arguments and a line of help for the global usage. */
-struct benchctl_cmd {
-	const char	*name;
-	const char	*args;
-	const char	*help;
-	int		(*fn)(const struct benchctl_env *, int, char **);
+/* Every command benchctl knows, in the order the help lists them; a new one is a new line here. */
+static const struct cmd_entry *const benchctl_cmds[] = {
+	&control_submit_entry,
+	&control_status_entry,
+	&control_cancel_entry,
+	&control_watch_entry,
+	&plans_entry,
+	&runs_entry,
+	&summary_entry,
+	&report_entry,
+	&parselog_entry,
 };
-
-static int	benchctl_parselog(const struct benchctl_env *, int, char **);
-
-/* Every command benchctl knows; a new one is a new line here. */
-static const struct benchctl_cmd benchctl_cmds[] = {
-	{ "submit", "PLAN.yaml [--wait]", "queue a plan; --wait follows it to the end",
-	    control_submit },
-	{ "status", "[--json]", "what benchd is running, its queue, the last run",
-	    control_status },
-	{ "cancel", "PLAN_ID", "cancel a plan's pending runs", control_cancel },
-	{ "watch", "[PLAN_ID]", "follow runs as they start and finish", control_watch },
-	{ "plans", "[--json]", "list the plans in the database", analysis_plans },
-	{ "runs", "PLAN_ID [--json|--csv]", "every run of a plan, one row each",
-	    analysis_runs },
-	{ "summary", "PLAN_ID [--json]", "cold vs warm: medians, intervals, p, warnings",
-	    analysis_summary },
-	{ "report", "PLAN_ID -o FILE", "the plan as one HTML page: plots, timeline, evidence",
-	    report_command },
-	{ "parse-log", "[FILE|-]", "parse a script's stage log and print it as JSON",
-	    benchctl_parselog },
-};
-
-/* Run "benchctl parse-log", which needs no daemon and no global options. */
-static int
-benchctl_parselog(const struct benchctl_env *env, int argc, char **argv)
-{
-	(void)env;
-	return parselog_main(argc, argv);
-}
 
 /* Print the global usage: all of it to stdout for --help, a short form to stderr otherwise. */
 static int
@@ -62,15 +41,15 @@ benchctl_usage(int help)
 	if (!help) {
 		fputs("commands:", f);
 		for (i = 0; i < sizeof benchctl_cmds / sizeof benchctl_cmds[0]; i++)
-			fprintf(f, " %s", benchctl_cmds[i].name);
+			fprintf(f, " %s", benchctl_cmds[i]->name);
 		fputs("; \"benchctl COMMAND --help\" for more\n", f);
 		return 2;
 	}
 
 	fputs("\nCommands:\n", f);
 	for (i = 0; i < sizeof benchctl_cmds / sizeof benchctl_cmds[0]; i++) {
-		fprintf(f, "  %-10s %-20s %s\n", benchctl_cmds[i].name,
-		    benchctl_cmds[i].args, benchctl_cmds[i].help);
+		fprintf(f, "  %-10s %-20s %s\n", benchctl_cmds[i]->name,
+		    benchctl_cmds[i]->args, benchctl_cmds[i]->about);
 	}
 	socket = paths_default_socket();
 	db = paths_default_db();
@@ -97,7 +76,7 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const struct benchctl_cmd *cmd = NULL;
+	const struct cmd_entry *cmd = NULL;
 	struct benchctl_env env;
 	char *socket = NULL, *db = NULL;
 	size_t i;
@@ -130,8 +109,8 @@ main(int argc, char **argv)
 	if (argc == 0)
 		return benchctl_usage(0);
 	for (i = 0; i < sizeof benchctl_cmds / sizeof benchctl_cmds[0]; i++) {
-		if (strcmp(argv[0], benchctl_cmds[i].name) == 0)
-			cmd = &benchctl_cmds[i];
+		if (strcmp(argv[0], benchctl_cmds[i]->name) == 0)
+			cmd = benchctl_cmds[i];
 	}
 	if (cmd == NULL) {
 		cli_error("unknown command \"%s\"", argv[0]);
@@ -142,7 +121,7 @@ main(int argc, char **argv)
 		env.socket = socket = paths_default_socket();
 	if (env.db == NULL)
 		env.db = db = paths_default_db();
-	rc = cmd->fn(&env, argc, argv);
+	rc = cmd_run(cmd, &env, argc, argv);
 	free(socket);
 	free(db);
 

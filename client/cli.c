@@ -1,12 +1,13 @@
-/* cli.c: the small helpers every benchctl command shares, so each says errors, usage and plan ids alike. */
+/* cli.c: the small helpers every benchctl command shares, so each says errors, plan ids, text and JSON alike. */
 #include "cli.h"
 
 #include <errno.h>
-#include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "db.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -22,28 +23,6 @@ cli_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-/* Print a command's usage (and help): to stdout for --help, else to stderr; returns the exit status. */
-int
-cli_usage(const char *usage, const char *help)
-{
-	if (help == NULL) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	fputs(usage, stdout);
-	fputs(help, stdout);
-	return 0;
-}
-
-/* Point argv[0] at the full command so getopt's complaints read "benchctl watch: ...". */
-void
-cli_getopt_start(char **argv, const char *name)
-{
-	argv[0] = (char *)name;
-	optind = 0;	/* glibc: start afresh, the global options were parsed already */
-	opterr = 1;
 }
 
 /* Parse a positive plan id; 0 if s is not one. */
@@ -94,13 +73,6 @@ cli_width(const char *s)
 	return n;
 }
 
-/* "s" when n is not one. */
-const char *
-cli_plural(long long n)
-{
-	return n == 1 ? "" : "s";
-}
-
 /* Die unless jansson managed to build a value; it fails only when out of memory. */
 json_t *
 cli_jcheck(json_t *v)
@@ -124,4 +96,120 @@ cli_jappend(json_t *a, json_t *v)
 {
 	if (json_array_append_new(a, cli_jcheck(v)) != 0)
 		fatalx("out of memory building JSON");
+}
+
+/* Print a string cleaned for the terminal. */
+void
+cli_puts(const char *s)
+{
+	char *clean = cli_clean(s, 0);
+
+	fputs(clean, stdout);
+	free(clean);
+}
+
+/* Print s left-aligned in a column of width characters. */
+void
+cli_pad(const char *s, size_t width)
+{
+	size_t w = cli_width(s);
+
+	cli_puts(s);
+	for (; w < width; w++)
+		putchar(' ');
+}
+
+/* A member of o as an integer (a whole real will do): 1 if present, else 0. */
+int
+cli_jget_int(json_t *o, const char *key, long long *value)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (json_is_integer(v))
+		*value = json_integer_value(v);
+	else if (json_is_real(v))
+		*value = (long long)json_real_value(v);
+	else
+		return 0;
+	return 1;
+}
+
+/* A member of o as a number: 1 if present, else 0. */
+int
+cli_jget_real(json_t *o, const char *key, double *value)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_number(v))
+		return 0;
+	*value = json_number_value(v);
+	return 1;
+}
+
+/* A member of o as a string, or NULL when absent, null or not a string. */
+const char *
+cli_jget_str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* A number as JSON: null when it does not exist (NaN). */
+json_t *
+cli_jreal(double v)
+{
+	if (isnan(v) || isinf(v))
+		return json_null();
+	return json_real(v);
+}
+
+/* A whole number stored as a double as JSON: an integer, null when NaN. */
+json_t *
+cli_jint(double v)
+{
+	if (isnan(v) || isinf(v))
+		return json_null();
+	return json_integer((json_int_t)v);
+}
+
+/* A string as JSON, null for NULL. */
+json_t *
+cli_jstr(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+/* Print a JSON value and a newline to stdout. */
+void
+cli_jprint(json_t *v)
+{
+	if (json_dumpf(v, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0)
+		fatalx("cannot encode JSON");
+	putchar('\n');
+	json_decref(v);
+}
+
+/* Load plan id from env's database, read-only: the plan, or NULL after printing why not. */
+struct db_plan *
+cli_plan_load(const struct benchctl_env *env, long long id)
+{
+	struct db_plan *plan = NULL;
+	struct db *db;
+	char *cause = NULL;
+	int rc;
+
+	if ((db = db_open(env->db, &cause)) == NULL) {
+		cli_error("%s", cause);
+		free(cause);
+		return NULL;
+	}
+	if ((rc = db_plan_load(db, id, &plan, &cause)) != 1) {
+		if (rc == 0)
+			cli_error("no plan %lld in %s (\"benchctl plans\" lists them)",
+			    id, env->db);
+		else
+			cli_error("%s", cause);
+		free(cause);
+	}
+	db_close(db);
+	return plan;
 }

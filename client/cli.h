@@ -1,9 +1,17 @@
-/* cli.h: what every benchctl command shares: its errors, its usage, its arguments and what it prints. */
+/* cli.h: what every benchctl command shares: the global options, errors, plan ids, terminal-safe text and JSON. */
 #ifndef BENCHD_CLI_H
 #define BENCHD_CLI_H
 
 #include <jansson.h>
 #include <stddef.h>
+
+struct db_plan;
+
+/* The global options every benchctl command receives. */
+struct benchctl_env {
+	const char	*socket;	/* benchd's socket */
+	const char	*db;		/* the database, for the analysis commands */
+};
 
 /* cli_clean's flags: what becomes of a tab and a newline rather than '?'. */
 #define CLI_CLEAN_TABS		0x1	/* a tab becomes a space */
@@ -11,16 +19,14 @@
 
 /* Print "benchctl: " and a message on one line of stderr, after what stdout holds. */
 void		 cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/*
- * Print a command's usage line. With help (--help), the usage and then help
- * go to stdout and the result is 0; without (NULL, a usage error), the usage
- * goes to stderr and the result is 2. Returns the exit status.
- */
-int		 cli_usage(const char *usage, const char *help);
-/* Point argv[0] at name ("benchctl runs") and restart getopt for a command's own options. */
-void		 cli_getopt_start(char **argv, const char *name);
 /* Parse a plan id as typed by the user: a positive number, or 0 when it is not one. */
 long long	 cli_plan_id(const char *);
+/*
+ * Load plan id with all its runs from the database of env, opened read-only
+ * and closed again: the plan (the caller frees it with db_plan_free), or NULL
+ * after printing one line (no database, no such plan).
+ */
+struct db_plan	*cli_plan_load(const struct benchctl_env *, long long id);
 /*
  * A copy of s (NULL: "") that is safe to put on a terminal: control
  * characters become '?', but for what flags keep (CLI_CLEAN_*). The caller
@@ -29,8 +35,10 @@ long long	 cli_plan_id(const char *);
 char		*cli_clean(const char *s, int flags);
 /* How many columns a UTF-8 string takes, one per character. */
 size_t		 cli_width(const char *);
-/* "s" when n is not one, for "1 run" and "2 runs". */
-const char	*cli_plural(long long n);
+/* Print a string to stdout cleaned for the terminal (cli_clean without flags). */
+void		 cli_puts(const char *);
+/* Print a cleaned string left-aligned in a column of width characters. */
+void		 cli_pad(const char *, size_t width);
 
 /* Die unless jansson managed to build a value; it fails only when out of memory. */
 json_t		*cli_jcheck(json_t *);
@@ -38,5 +46,19 @@ json_t		*cli_jcheck(json_t *);
 void		 cli_jset(json_t *, const char *key, json_t *);
 /* Append to a JSON array, or die. */
 void		 cli_jappend(json_t *, json_t *);
+/* A member of o as an integer (a whole real will do): 1 if present, else 0. */
+int		 cli_jget_int(json_t *o, const char *key, long long *value);
+/* A member of o as a number: 1 if present, else 0. */
+int		 cli_jget_real(json_t *o, const char *key, double *value);
+/* A member of o as a string, or NULL when absent, null or not a string. */
+const char	*cli_jget_str(json_t *o, const char *key);
+/* A number as JSON: null when it does not exist (NaN or infinite). */
+json_t		*cli_jreal(double);
+/* A whole number stored as a double as JSON: an integer, null when NaN. */
+json_t		*cli_jint(double);
+/* A string as JSON, null for NULL. */
+json_t		*cli_jstr(const char *);
+/* Print a JSON value (indented, ASCII) and a newline to stdout, and free it. */
+void		 cli_jprint(json_t *);
 
 #endif

@@ -1,26 +1,20 @@
-/* control.h: benchctl's commands that talk to a running benchd: submit, status, cancel and watch. */
+/*
+ * control.h: benchctl's commands that talk to a running benchd: submit,
+ * status, cancel and watch. Exit status: 0 success, 1 failure (no daemon, a
+ * refused request, a plan that did not end well), 2 usage error.
+ */
 #ifndef BENCHD_CONTROL_H
 #define BENCHD_CONTROL_H
 
-/* The global options every benchctl command receives. */
-struct benchctl_env {
-	const char	*socket;	/* benchd's socket */
-	const char	*db;		/* the database, for the analysis commands */
-};
-
-/*
- * Each command takes its own argv (argv[0] is the command's name, which it
- * may overwrite for getopt's messages) and returns benchctl's exit status:
- * 0 success, 1 failure, 2 usage error.
- */
+#include "cmd.h"
 
 /* "benchctl submit PLAN.yaml [--wait]": queue a plan, optionally follow it. */
-int	control_submit(const struct benchctl_env *, int, char **);
+extern const struct cmd_entry control_submit_entry;
 /* "benchctl status [--json]": what the daemon is doing. */
-int	control_status(const struct benchctl_env *, int, char **);
+extern const struct cmd_entry control_status_entry;
 /* "benchctl cancel PLAN_ID": cancel a plan's pending runs. */
-int	control_cancel(const struct benchctl_env *, int, char **);
+extern const struct cmd_entry control_cancel_entry;
 /* "benchctl watch [PLAN_ID]": follow the event stream. */
-int	control_watch(const struct benchctl_env *, int, char **);
+extern const struct cmd_entry control_watch_entry;
 
 #endif

@@ -385,99 +385,86 @@ db_stages_order(struct db_plan *p)
 	}
 }
 
-/* Read the stages of every run of the plan. */
+/* Append a row of db_sql_stages to its run's stages (capacity *cap). */
+static void
+db_add_stage(struct db_run *r, sqlite3_stmt *stmt, size_t *cap)
+{
+	struct db_stage *s;
+
+	r->stages = db_grow(r->stages, r->nstages, cap, sizeof *r->stages);
+	s = &r->stages[r->nstages++];
+	s->name = db_text_nn(stmt, 1);
+	s->start_s = db_real(stmt, 2);
+	s->end_s = db_real(stmt, 3);
+	s->duration_s = db_real(stmt, 4);
+}
+
+/* Append a row of db_sql_metrics to its run's metrics (capacity *cap). */
+static void
+db_add_metric(struct db_run *r, sqlite3_stmt *stmt, size_t *cap)
+{
+	struct db_metric *m;
+
+	r->metrics = db_grow(r->metrics, r->nmetrics, cap, sizeof *r->metrics);
+	m = &r->metrics[r->nmetrics++];
+	m->name = db_text_nn(stmt, 1);
+	m->value = db_real(stmt, 2);
+	m->unit = db_text(stmt, 3);
+}
+
+/* Append a row of db_sql_info to its run's runtime info (capacity *cap). */
+static void
+db_add_info(struct db_run *r, sqlite3_stmt *stmt, size_t *cap)
+{
+	struct db_kv *kv;
+
+	r->info = db_grow(r->info, r->ninfo, cap, sizeof *r->info);
+	kv = &r->info[r->ninfo++];
+	kv->key = db_text_nn(stmt, 1);
+	kv->value = db_text_nn(stmt, 2);
+}
+
+/*
+ * Read one kind of detail of every run of the plan: each row of sql (its
+ * column 0 a run's id, rows in the runs' order) is handed to add with that
+ * run and the capacity of the run's list. Returns 0, or -1 with *cause.
+ */
 static int
-db_load_stages(struct db *db, struct db_plan *p, char **cause)
+db_load_details(struct db *db, struct db_plan *p, const char *sql,
+    void (*add)(struct db_run *, sqlite3_stmt *, size_t *), char **cause)
 {
 	sqlite3_stmt *stmt;
 	struct db_run *r;
-	size_t hint = 0, cap = 0, ncap = 0;
+	size_t hint = 0, cap = 0;
 	long long last = -1;
 	int rc;
 
-	if ((stmt = db_prepare(db, db_sql_stages, p->id, cause)) == NULL)
+	if ((stmt = db_prepare(db, sql, p->id, cause)) == NULL)
 		return -1;
 	while ((rc = db_step(db, stmt, cause)) == 1) {
-		struct db_stage *s;
-
 		if ((r = db_run_find(p, sqlite3_column_int64(stmt, 0), &hint)) == NULL)
 			continue;
 		if (r->id != last) {
 			cap = 0;
 			last = r->id;
 		}
-		r->stages = db_grow(r->stages, r->nstages, &cap, sizeof *r->stages);
-		s = &r->stages[r->nstages++];
-		s->name = db_text_nn(stmt, 1);
-		s->start_s = db_real(stmt, 2);
-		s->end_s = db_real(stmt, 3);
-		s->duration_s = db_real(stmt, 4);
-		db_name_add(&p->stages, &p->nstages, &ncap, s->name);
+		add(r, stmt, &cap);
 	}
 	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* List every stage name the runs have, in the order first seen, launch first and total last. */
+static void
+db_stages_list(struct db_plan *p)
+{
+	size_t cap = 0;
+
+	for (size_t i = 0; i < p->nruns; i++) {
+		for (size_t k = 0; k < p->runs[i].nstages; k++)
+			db_name_add(&p->stages, &p->nstages, &cap, p->runs[i].stages[k].name);
+	}
 	db_stages_order(p);
-	return rc;
-}
-
-/* Read the metrics of every run of the plan. */
-static int
-db_load_metrics(struct db *db, struct db_plan *p, char **cause)
-{
-	sqlite3_stmt *stmt;
-	struct db_run *r;
-	size_t hint = 0, cap = 0;
-	long long last = -1;
-	int rc;
-
-	if ((stmt = db_prepare(db, db_sql_metrics, p->id, cause)) == NULL)
-		return -1;
-	while ((rc = db_step(db, stmt, cause)) == 1) {
-		struct db_metric *m;
-
-		if ((r = db_run_find(p, sqlite3_column_int64(stmt, 0), &hint)) == NULL)
-			continue;
-		if (r->id != last) {
-			cap = 0;
-			last = r->id;
-		}
-		r->metrics = db_grow(r->metrics, r->nmetrics, &cap, sizeof *r->metrics);
-		m = &r->metrics[r->nmetrics++];
-		m->name = db_text_nn(stmt, 1);
-		m->value = db_real(stmt, 2);
-		m->unit = db_text(stmt, 3);
-	}
-	sqlite3_finalize(stmt);
-	return rc;
-}
-
-/* Read the runtime info of every run of the plan. */
-static int
-db_load_info(struct db *db, struct db_plan *p, char **cause)
-{
-	sqlite3_stmt *stmt;
-	struct db_run *r;
-	size_t hint = 0, cap = 0;
-	long long last = -1;
-	int rc;
-
-	if ((stmt = db_prepare(db, db_sql_info, p->id, cause)) == NULL)
-		return -1;
-	while ((rc = db_step(db, stmt, cause)) == 1) {
-		struct db_kv *kv;
-
-		if ((r = db_run_find(p, sqlite3_column_int64(stmt, 0), &hint)) == NULL)
-			continue;
-		if (r->id != last) {
-			cap = 0;
-			last = r->id;
-		}
-		r->info = db_grow(r->info, r->ninfo, &cap, sizeof *r->info);
-		kv = &r->info[r->ninfo++];
-		kv->key = db_text_nn(stmt, 1);
-		kv->value = db_text_nn(stmt, 2);
-	}
-	sqlite3_finalize(stmt);
-	return rc;
 }
 
 /* Read the plan's runs, in the order they ran, and the conditions in first-run order. */
@@ -554,10 +541,13 @@ db_plan_load(struct db *db, long long id, struct db_plan **out, char **cause)
 	p->finished_at = db_real(stmt, 6);
 	sqlite3_finalize(stmt);
 
-	if (db_load_runs(db, p, cause) != 0 || db_load_stages(db, p, cause) != 0 ||
-	    db_load_metrics(db, p, cause) != 0 || db_load_info(db, p, cause) != 0 ||
+	if (db_load_runs(db, p, cause) != 0 ||
+	    db_load_details(db, p, db_sql_stages, db_add_stage, cause) != 0 ||
+	    db_load_details(db, p, db_sql_metrics, db_add_metric, cause) != 0 ||
+	    db_load_details(db, p, db_sql_info, db_add_info, cause) != 0 ||
 	    db_load_footprint(db, p, cause) != 0)
 		goto fail;
+	db_stages_list(p);
 	sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
 	*out = p;
 	return 1;

@@ -8,11 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd.h"
+#include "fmt.h"
 #include "log.h"
 #include "stagelog.h"
-
-static const char parselog_usage[] = "usage: benchctl parse-log [FILE|-]\n";
 
 /* Die unless a jansson call worked; it fails only when out of memory. */
 static json_t *
@@ -48,14 +47,8 @@ parselog_append(json_t *array, json_t *v)
 static json_t *
 parselog_real(double v, int *digits)
 {
-	char	 buf[64];
-	int	 p;
+	int	 p = fmt_digits(v);
 
-	for (p = 15; p < 17; p++) {
-		snprintf(buf, sizeof buf, "%.*g", p, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
 	if (p > *digits)
 		*digits = p;
 	return json_real(v);
@@ -141,36 +134,21 @@ parselog_read(int fd, struct stagelog *sl)
 }
 
 /* Run "benchctl parse-log [FILE|-]" and return the exit status. */
-int
-parselog_main(int argc, char **argv)
+static int
+parselog_exec(const struct benchctl_env *env, struct cmd_args *args)
 {
 	struct stagelog	*sl;
 	json_t		*root;
 	const char	*path = NULL;
-	int		 fd, options = 1, rc, flags, digits = 15;
+	int		 fd, rc, flags, digits = 15;
 
-	for (int i = 1; i < argc; i++) {
-		if (options && strcmp(argv[i], "--") == 0) {
-			options = 0;
-			continue;
-		}
-		if (options && (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0)) {
-			return cli_usage(parselog_usage,
-			    "Parse a benchmark script's stdout (FILE, or stdin for"
-			    " \"-\" or none) and print\nits stages, metrics, runtime"
-			    " info and events as JSON.\n");
-		}
-		if (options && argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "benchctl parse-log: unknown option: %s\n", argv[i]);
-			return cli_usage(parselog_usage, NULL);
-		}
-		if (path != NULL) {
-			fputs("benchctl parse-log: too many arguments\n", stderr);
-			return cli_usage(parselog_usage, NULL);
-		}
-		path = argv[i];
+	(void)env;
+	if (cmd_args_count(args) > 1) {
+		fputs("benchctl parse-log: too many arguments\n", stderr);
+		return cmd_usage(args);
 	}
+	if (cmd_args_count(args) == 1)
+		path = cmd_args_arg(args, 0);
 
 	if (path == NULL || strcmp(path, "-") == 0) {
 		path = "stdin";
@@ -203,3 +181,14 @@ parselog_main(int argc, char **argv)
 	stagelog_free(sl);
 	return rc;
 }
+
+/* "benchctl parse-log" in the command table. */
+const struct cmd_entry parselog_entry = {
+	.name = "parse-log",
+	.args = "[FILE|-]",
+	.about = "parse a script's stage log and print it as JSON",
+	.help = "Parse a benchmark script's stdout (FILE, or stdin for \"-\" or none) and print\n"
+	    "its stages, metrics, runtime info and events as JSON.\n",
+	.max_args = -1,
+	.exec = parselog_exec,
+};

@@ -2,7 +2,9 @@
 #ifndef BENCHD_PARSELOG_H
 #define BENCHD_PARSELOG_H
 
-/* Run "benchctl parse-log [FILE|-]"; argv[0] is "parse-log". Returns the exit status. */
-int	parselog_main(int, char **);
+#include "cmd.h"
+
+/* "benchctl parse-log [FILE|-]": needs no daemon and no database. */
+extern const struct cmd_entry parselog_entry;
 
 #endif

@@ -2,7 +2,6 @@
 #include "report.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,11 +13,11 @@
 
 #include "analysis.h"
 #include "cli.h"
+#include "cmd.h"
+#include "fmt.h"
 #include "log.h"
 #include "svg.h"
 #include "xmalloc.h"
-
-static const char report_usage[] = "usage: benchctl report PLAN_ID -o FILE.html\n";
 
 /* The page's width for content, and the stage plots' size (three to a row). */
 #define REPORT_WIDTH		1100
@@ -209,12 +208,12 @@ report_head(struct report *r)
 	report_text(r, p->name);
 	report_printf(r, " <small>plan %lld</small></h1>\n", p->id);
 
-	analysis_fmt_time(p->submitted_at, when, sizeof when);
+	fmt_time(p->submitted_at, when, sizeof when);
 	report_printf(r, "<p class=\"meta\">");
 	report_textf(r, "%s: %zu of %zu measured runs ok; submitted %s", p->state,
 	    a->measured_ok, a->measured_total, when);
 	if (!isnan(p->finished_at)) {
-		analysis_fmt_span(p->finished_at - p->submitted_at, span, sizeof span);
+		fmt_span(p->finished_at - p->submitted_at, span, sizeof span);
 		report_textf(r, ", took %s", span);
 	}
 	report_textf(r, "; %s", p->source_path);
@@ -222,11 +221,11 @@ report_head(struct report *r)
 	if (a->info_run == NULL)
 		report_text(r, "no runtime info printed");
 	else {
-		static const char *keys[] = { "python", "torch", "platform" };
-
-		for (size_t k = 0, n = 0; k < sizeof keys / sizeof keys[0]; k++) {
-			if ((v = db_run_info(a->info_run, keys[k])) != NULL)
-				report_textf(r, "%s%s %s", n++ > 0 ? ", " : "", keys[k], v);
+		for (size_t k = 0, n = 0; k < ANALYSIS_NINFO_KEYS; k++) {
+			if ((v = db_run_info(a->info_run, analysis_info_keys[k])) != NULL) {
+				report_textf(r, "%s%s %s", n++ > 0 ? ", " : "",
+				    analysis_info_keys[k], v);
+			}
 		}
 	}
 	report_textf(r, "; cpus %s; governor %s", cpus != NULL ? cpus : "not pinned",
@@ -258,9 +257,9 @@ report_answer(struct report *r)
 		for (size_t m = 0; m < a->nmetrics; m++) {
 			const struct stats_compare *c = &pair->cmp[m];
 
-			analysis_fmt_medians(c, a->units[m], ma, mb, sizeof ma);
-			analysis_fmt_diff(c, a->units[m], 0, diff, sizeof diff);
-			analysis_fmt_p(c->p, pv, sizeof pv);
+			fmt_medians(c, a->units[m], ma, mb, sizeof ma);
+			fmt_diff(c, a->units[m], 0, diff, sizeof diff);
+			fmt_p(c->p, pv, sizeof pv);
 			report_printf(r, "<p class=\"line\"><b>");
 			report_text(r, a->metrics[m]);
 			report_printf(r, "</b> ");
@@ -343,7 +342,7 @@ report_stage_plot(struct report *r, size_t m)
 			hi = fmax(hi, cell->s.ci_hi);
 	}
 	/* The axis in the unit shown: seconds below one become milliseconds. */
-	analysis_scale(hi, a->units[m], &factor, &shown, &decimals);
+	fmt_scale(hi, a->units[m], &factor, &shown, &decimals);
 	svg_scale_nice(&sc, 0, hi * factor, h - bottom, top, 5);
 	snprintf(label, sizeof label, "%s, per run (%s)", a->metrics[m], shown);
 	svg = svg_open(r->f, w, h, "stage-plot", label);
@@ -351,8 +350,8 @@ report_stage_plot(struct report *r, size_t m)
 	if (a->npairs > 0) {
 		const struct stats_compare *c = &a->pairs[0].cmp[m];
 
-		analysis_fmt_diff(c, a->units[m], 1, diff, sizeof diff);
-		analysis_fmt_p(c->p, pv, sizeof pv);
+		fmt_diff(c, a->units[m], 1, diff, sizeof diff);
+		fmt_p(c->p, pv, sizeof pv);
 		svg_text(svg, 8, 36, "font-size=\"11.5\" fill=\"#1f2328\"", "%s \xe2\x88\x92 %s "
 		    "(medians), %s", a->conds[a->pairs[0].a].name,
 		    a->conds[a->pairs[0].b].name, pv);
@@ -382,7 +381,7 @@ report_stage_plot(struct report *r, size_t m)
 			double jx = (report_frac(i * 0.618034 + 0.3) - 0.5) * 1.4 * half;
 			double y = svg_scale_map(&sc, cell->values[i] * factor);
 
-			analysis_fmt(cell->values[i], a->units[m], 0, buf, sizeof buf);
+			fmt_value(cell->values[i], a->units[m], 0, buf, sizeof buf);
 			snprintf(title, sizeof title, "run %lld (%s): %s%s", cell->run_ids[i],
 			    a->conds[c].name, buf, cell->outlier[i] ?
 			    "; outlier, more than 3 MADs from the median" : "");
@@ -399,7 +398,7 @@ report_stage_plot(struct report *r, size_t m)
 		if (!isnan(cell->s.median)) {
 			double y = svg_scale_map(&sc, cell->s.median * factor);
 
-			analysis_fmt(cell->s.median, a->units[m], 0, buf, sizeof buf);
+			fmt_value(cell->s.median, a->units[m], 0, buf, sizeof buf);
 			snprintf(title, sizeof title, "%s: median %s", a->conds[c].name, buf);
 			svg_group(svg, NULL, title);
 			snprintf(attrs, sizeof attrs, "stroke=\"hsl(%d,75%%,28%%)\" "
@@ -527,7 +526,7 @@ report_timeline_bar(struct report *r, struct svg *svg, const struct svg_scale *s
 		title = more;
 	}
 	for (size_t k = 0; k < run->nstages; k++) {
-		analysis_fmt(run->stages[k].duration_s, "s", 0, buf, sizeof buf);
+		fmt_value(run->stages[k].duration_s, "s", 0, buf, sizeof buf);
 		xasprintf(&more, "%s\n%s %s", title, run->stages[k].name, buf);
 		free(title);
 		title = more;
@@ -703,13 +702,13 @@ report_summary(struct report *r)
 			int decimals;
 			size_t iter = 0;
 
-			analysis_scale(isnan(s->median) ? 0 : s->median, a->units[m], &factor,
+			fmt_scale(isnan(s->median) ? 0 : s->median, a->units[m], &factor,
 			    &shown, &decimals);
 			report_printf(r, "<tr><td class=\"l\">");
 			report_text(r, a->metrics[m]);
 			report_printf(r, "</td><td class=\"l\">%s</td><td>%zu</td>", shown, s->n);
 			for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
-				analysis_fmt_scaled(v[k], factor, decimals, 0, buf, sizeof buf);
+				fmt_scaled(v[k], factor, decimals, 0, buf, sizeof buf);
 				report_printf(r, "<td>%s</td>", buf);
 			}
 			if (s->n == 0)
@@ -717,8 +716,8 @@ report_summary(struct report *r)
 			else if (!s->has_ci)
 				report_printf(r, "<td>n too small for a CI</td>");
 			else {
-				analysis_fmt_scaled(s->ci_lo, factor, decimals, 0, lo, sizeof lo);
-				analysis_fmt_scaled(s->ci_hi, factor, decimals, 0, hi, sizeof hi);
+				fmt_scaled(s->ci_lo, factor, decimals, 0, lo, sizeof lo);
+				fmt_scaled(s->ci_hi, factor, decimals, 0, hi, sizeof hi);
 				report_printf(r, "<td>[%s, %s]</td>", lo, hi);
 			}
 			report_printf(r, "<td class=\"w\">");
@@ -826,7 +825,7 @@ report_machine(struct report *r)
 		report_cell(r, run->mem_cached_kb, "%.1f GiB", 1.0 / 1048576);
 		report_printf(r, "<td class=\"l\">");
 		report_text(r, run->cpu_governor != NULL ? run->cpu_governor : "unknown");
-		analysis_fmt_time(run->spawned_at, when, sizeof when);
+		fmt_time(run->spawned_at, when, sizeof when);
 		report_printf(r, "</td><td class=\"l\">%s</td></tr>\n", when);
 	}
 	report_printf(r, "</table></div>\n");
@@ -844,7 +843,7 @@ report_write(struct report *r)
 	report_timeline(r);
 	report_summary(r);
 	report_machine(r);
-	analysis_fmt_time((double)time(NULL), when, sizeof when);
+	fmt_time((double)time(NULL), when, sizeof when);
 	report_printf(r, "<footer>");
 	report_textf(r, "benchctl %s, %s, from %s", BENCHD_VERSION, when, r->db_path);
 	report_printf(r, "</footer>\n</body>\n</html>\n");
@@ -892,53 +891,45 @@ report_to_file(struct report *r, const char *path)
 }
 
 /* "benchctl report PLAN_ID -o FILE.html". */
-int
-report_command(const struct benchctl_env *env, int argc, char **argv)
+static int
+report_exec(const struct benchctl_env *env, struct cmd_args *args)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct report r;
 	struct db_plan *plan;
-	struct db *db;
-	const char *out = NULL;
 	long long id;
-	int ch, rc;
+	int rc;
 
-	cli_getopt_start(argv, "benchctl report");
-	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'o':
-			out = optarg;
-			break;
-		case 'h':
-			return cli_usage(report_usage,
-			    "Write one self-contained HTML page (inline SVG, no scripts, nothing"
-			    " fetched)\nwith the plan's comparisons, a plot per stage, the timeline"
-			    " of its runs with\nthe cache's state before each, the summary tables,"
-			    " the warnings and the\nmachine's state. -o - writes it to standard"
-			    " output.\n");
-		default:
-			return cli_usage(report_usage, NULL);
-		}
-	}
-	if (argc - optind != 1 || out == NULL)
-		return cli_usage(report_usage, NULL);
-	if ((id = cli_plan_id(argv[optind])) == 0) {
-		cli_error("report: not a plan id: \"%s\"", argv[optind]);
-		return cli_usage(report_usage, NULL);
-	}
-	if (analysis_load(env, id, &db, &plan) != 0)
+	if ((id = cmd_args_plan(args, 0)) == 0)
+		return 2;
+	if ((plan = cli_plan_load(env, id)) == NULL)
 		return 1;
 	memset(&r, 0, sizeof r);
 	r.p = plan;
 	r.a = analysis_create(plan);
 	r.db_path = env->db;
-	rc = report_to_file(&r, out);
+	rc = report_to_file(&r, cmd_args_get(args, 'o'));
 	analysis_free((struct analysis *)r.a);
 	db_plan_free(plan);
-	db_close(db);
 	return rc;
 }
+
+/* "benchctl report" in the command table. */
+const struct cmd_entry report_entry = {
+	.name = "report",
+	.args = "PLAN_ID -o FILE",
+	.usage = "PLAN_ID -o FILE.html",
+	.about = "the plan as one HTML page: plots, timeline, evidence",
+	.help = "Write one self-contained HTML page (inline SVG, no scripts, nothing fetched)\n"
+	    "with the plan's comparisons, a plot per stage, the timeline of its runs with\n"
+	    "the cache's state before each, the summary tables, the warnings and the\n"
+	    "machine's state. -o - writes it to standard output.\n",
+	.shortopts = "o:",
+	.longopts = (const struct option[]){
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	},
+	.min_args = 1,
+	.max_args = 1,
+	.required = "o",
+	.exec = report_exec,
+};

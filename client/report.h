@@ -2,13 +2,13 @@
 #ifndef BENCHD_REPORT_H
 #define BENCHD_REPORT_H
 
-#include "control.h"
+#include "cmd.h"
 
 /*
- * Run "benchctl report PLAN_ID -o FILE.html" (FILE "-" is stdout). The page
- * has no scripts and fetches nothing: inline CSS and SVG only. Returns the
- * exit status.
+ * "benchctl report PLAN_ID -o FILE.html" (FILE "-" is stdout). The page
+ * has no scripts and fetches nothing: inline CSS and SVG only. Exit status 0,
+ * 1 (no database, no such plan, cannot write FILE) or 2 (usage).
  */
-int	report_command(const struct benchctl_env *, int, char **);
+extern const struct cmd_entry report_entry;
 
 #endif

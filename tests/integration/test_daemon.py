@@ -253,17 +253,24 @@ conditions:
         self.assertEqual(len(r.stderr.strip().splitlines()), 1)
 
     def test_interpreter_without_torch_is_named(self):
-        probe = subprocess.run(["python3", "-c", "import torch"], capture_output=True)
-        if probe.returncode == 0:
-            self.skipTest("python3 on PATH can import torch here; nothing to show")
+        """A plan whose interpreter cannot import torch fails with an error that says so and
+        names the fix. The interpreter is a stand-in that certainly cannot, wherever this runs:
+        Debian's python3 with -I -S, so no site-packages or dist-packages (python3-torch)."""
+        python = self.write("python", "#!/bin/sh\nexec %s -I -S \"$@\"\n" % PYTHON, mode=0o755)
+        probe = subprocess.run([python, "-c", "import torch"], capture_output=True, text=True)
+        self.assertEqual(probe.returncode, 1, probe.stdout + probe.stderr)
+        self.assertIn("No module named 'torch'", probe.stderr)
         d = self.daemon()
         script = self.write("needs_torch.py", "import torch\n")
-        plan = self.write("torch.yaml", "name: t\npython: python3\nscript: %s\n"
-                          "conditions:\n  - {name: a, cache: none, runs: 1}\n" % script)
+        plan = self.write("torch.yaml", "name: t\npython: %s\nscript: %s\n"
+                          "conditions:\n  - {name: a, cache: none, runs: 1}\n" % (python, script))
         self.assertEqual(d.ctl("submit", plan, "--wait").returncode, 1)
-        err = d.query("SELECT error FROM runs")[0]["error"]
-        self.assertIn("python3 cannot import torch", err)
-        self.assertIn("/usr/bin/python3", err)
+        runs = d.query("SELECT state, error FROM runs ORDER BY id")
+        self.assertEqual([r["state"] for r in runs], ["failed"])
+        self.assertEqual(runs[0]["error"],
+                         "%s cannot import torch: this interpreter does not see a torch "
+                         "installation; set `python: /usr/bin/python3` in the plan (Debian's "
+                         "python3-torch) or install torch for %s" % (python, python))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,425 @@
+/* summary.c: "benchctl summary": a plan's analysis for people (one line per comparison, a table per condition) or as JSON. */
+#include "summary.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "cli.h"
+#include "cmd.h"
+#include "db.h"
+#include "fmt.h"
+
+/* One warning as JSON. */
+static json_t *
+summary_json_warning(const struct analysis *a, const struct analysis_warning *w)
+{
+	json_t *o = cli_jcheck(json_object()), *ids = cli_jcheck(json_array());
+
+	cli_jset(o, "kind", json_string(w->kind));
+	cli_jset(o, "condition", w->cond >= 0 ?
+	    json_string(a->conds[w->cond].name) : json_null());
+	cli_jset(o, "metric", w->metric >= 0 ?
+	    json_string(a->metrics[w->metric]) : json_null());
+	for (size_t i = 0; i < w->nrun_ids; i++)
+		cli_jappend(ids, json_integer(w->run_ids[i]));
+	cli_jset(o, "run_ids", ids);
+	cli_jset(o, "text", json_string(w->text));
+	return o;
+}
+
+/* One cell's statistics as JSON. */
+static json_t *
+summary_json_cell(const struct analysis *a, size_t m, const struct analysis_cell *cell)
+{
+	json_t *o = cli_jcheck(json_object()), *ci, *values, *outliers;
+
+	cli_jset(o, "name", json_string(a->metrics[m]));
+	cli_jset(o, "unit", json_string(a->units[m]));
+	cli_jset(o, "n", json_integer((json_int_t)cell->s.n));
+	cli_jset(o, "mean", cli_jreal(cell->s.mean));
+	cli_jset(o, "sd", cli_jreal(cell->s.sd));
+	cli_jset(o, "min", cli_jreal(cell->s.min));
+	cli_jset(o, "median", cli_jreal(cell->s.median));
+	cli_jset(o, "p90", cli_jreal(cell->s.p90));
+	cli_jset(o, "max", cli_jreal(cell->s.max));
+	if (cell->s.has_ci) {
+		ci = cli_jcheck(json_object());
+		cli_jset(ci, "lo", cli_jreal(cell->s.ci_lo));
+		cli_jset(ci, "hi", cli_jreal(cell->s.ci_hi));
+		cli_jset(ci, "coverage", cli_jreal(cell->s.ci_coverage));
+		cli_jset(ci, "rank", json_integer((json_int_t)cell->s.ci_rank));
+		cli_jset(o, "median_ci", ci);
+	} else
+		cli_jset(o, "median_ci", json_null());
+	values = cli_jcheck(json_array());
+	outliers = cli_jcheck(json_array());
+	for (size_t i = 0; i < cell->n; i++) {
+		json_t *v = cli_jcheck(json_object());
+
+		cli_jset(v, "run_id", json_integer(cell->run_ids[i]));
+		cli_jset(v, "value", cli_jreal(cell->values[i]));
+		cli_jappend(values, v);
+		if (cell->outlier[i])
+			cli_jappend(outliers, json_integer(cell->run_ids[i]));
+	}
+	cli_jset(o, "values", values);
+	cli_jset(o, "outliers", outliers);
+	return o;
+}
+
+/* One comparison of one metric as JSON. */
+static json_t *
+summary_json_compare(const struct analysis *a, size_t m, const struct stats_compare *c)
+{
+	json_t *o = cli_jcheck(json_object()), *ci;
+
+	cli_jset(o, "name", json_string(a->metrics[m]));
+	cli_jset(o, "unit", json_string(a->units[m]));
+	cli_jset(o, "na", json_integer((json_int_t)c->na));
+	cli_jset(o, "nb", json_integer((json_int_t)c->nb));
+	cli_jset(o, "median_a", cli_jreal(c->median_a));
+	cli_jset(o, "median_b", cli_jreal(c->median_b));
+	cli_jset(o, "diff", cli_jreal(c->diff));
+	cli_jset(o, "rel", cli_jreal(c->rel));
+	cli_jset(o, "hl", cli_jreal(c->hl));
+	if (c->has_ci) {
+		ci = cli_jcheck(json_object());
+		cli_jset(ci, "lo", cli_jreal(c->ci_lo));
+		cli_jset(ci, "hi", cli_jreal(c->ci_hi));
+		cli_jset(ci, "coverage", cli_jreal(c->ci_coverage));
+		cli_jset(ci, "exact", json_boolean(c->ci_exact));
+		cli_jset(o, "shift_ci", ci);
+	} else
+		cli_jset(o, "shift_ci", json_null());
+	cli_jset(o, "u", cli_jreal(c->u));
+	cli_jset(o, "p", cli_jreal(c->p));
+	cli_jset(o, "p_exact", json_boolean(c->p_exact));
+	return o;
+}
+
+/* The plan, machine and footprint parts of summary --json. */
+static void
+summary_json_head(const struct analysis *a, json_t *top)
+{
+	const struct db_plan *p = a->plan;
+	const struct db_run *first = p->nruns > 0 ? &p->runs[0] : NULL;
+	json_t *plan = cli_jcheck(json_object()), *machine, *info, *fp;
+	const char *governor = NULL;
+	size_t total = 0;
+
+	for (size_t i = 0; i < p->nruns; i++) {
+		total += analysis_latest(p, i);
+		if (governor == NULL)
+			governor = p->runs[i].cpu_governor;
+	}
+	cli_jset(plan, "id", json_integer(p->id));
+	cli_jset(plan, "name", json_string(p->name));
+	cli_jset(plan, "state", json_string(p->state));
+	cli_jset(plan, "submitted_at", cli_jreal(p->submitted_at));
+	cli_jset(plan, "finished_at", cli_jreal(p->finished_at));
+	cli_jset(plan, "error", cli_jstr(p->error));
+	cli_jset(plan, "source_path", json_string(p->source_path));
+	cli_jset(plan, "runs_total", json_integer((json_int_t)total));
+	cli_jset(plan, "measured_total", json_integer((json_int_t)a->measured_total));
+	cli_jset(plan, "measured_ok", json_integer((json_int_t)a->measured_ok));
+	cli_jset(top, "plan", plan);
+
+	machine = cli_jcheck(json_object());
+	info = cli_jcheck(json_object());
+	for (size_t k = 0; k < ANALYSIS_NINFO_KEYS; k++) {
+		cli_jset(machine, analysis_info_keys[k], cli_jstr(a->info_run != NULL ?
+		    db_run_info(a->info_run, analysis_info_keys[k]) : NULL));
+	}
+	cli_jset(machine, "cpus", cli_jstr(first != NULL ? first->cpus : NULL));
+	cli_jset(machine, "governor", cli_jstr(governor));
+	for (size_t i = 0; a->info_run != NULL && i < a->info_run->ninfo; i++) {
+		cli_jset(info, a->info_run->info[i].key,
+		    json_string(a->info_run->info[i].value));
+	}
+	cli_jset(machine, "info", info);
+	cli_jset(top, "machine", machine);
+
+	fp = cli_jcheck(json_object());
+	cli_jset(fp, "files", json_integer(p->footprint_files));
+	cli_jset(fp, "shared", json_integer(p->footprint_shared));
+	cli_jset(fp, "shared_bytes", cli_jint(p->footprint_shared_bytes));
+	cli_jset(fp, "bytes", cli_jint(p->footprint_bytes));
+	cli_jset(top, "footprint", fp);
+}
+
+/* Print summary --json. */
+static void
+summary_json(const struct analysis *a)
+{
+	json_t *top = cli_jcheck(json_object()), *conds, *pairs, *warnings;
+
+	summary_json_head(a, top);
+	conds = cli_jcheck(json_array());
+	for (size_t c = 0; c < a->nconds; c++) {
+		const struct analysis_cond *cond = &a->conds[c];
+		json_t *o = cli_jcheck(json_object()), *lo, *metrics;
+
+		cli_jset(o, "name", json_string(cond->name));
+		cli_jset(o, "cache", json_string(cond->cache));
+		cli_jset(o, "measured", json_integer((json_int_t)cond->measured));
+		cli_jset(o, "ok", json_integer((json_int_t)cond->ok));
+		lo = cli_jcheck(json_object());
+		cli_jset(lo, "failed", json_integer((json_int_t)cond->failed));
+		cli_jset(lo, "timeout", json_integer((json_int_t)cond->timeout));
+		cli_jset(lo, "other", json_integer((json_int_t)cond->other));
+		cli_jset(o, "left_out", lo);
+		metrics = cli_jcheck(json_array());
+		for (size_t m = 0; m < a->nmetrics; m++)
+			cli_jappend(metrics, summary_json_cell(a, m, &cond->cells[m]));
+		cli_jset(o, "metrics", metrics);
+		cli_jappend(conds, o);
+	}
+	cli_jset(top, "conditions", conds);
+
+	pairs = cli_jcheck(json_array());
+	for (size_t k = 0; k < a->npairs; k++) {
+		json_t *o = cli_jcheck(json_object()), *metrics;
+
+		cli_jset(o, "a", json_string(a->conds[a->pairs[k].a].name));
+		cli_jset(o, "b", json_string(a->conds[a->pairs[k].b].name));
+		metrics = cli_jcheck(json_array());
+		for (size_t m = 0; m < a->nmetrics; m++)
+			cli_jappend(metrics, summary_json_compare(a, m, &a->pairs[k].cmp[m]));
+		cli_jset(o, "metrics", metrics);
+		cli_jappend(pairs, o);
+	}
+	cli_jset(top, "comparisons", pairs);
+
+	warnings = cli_jcheck(json_array());
+	for (size_t w = 0; w < a->nwarnings; w++)
+		cli_jappend(warnings, summary_json_warning(a, &a->warnings[w]));
+	cli_jset(top, "warnings", warnings);
+	cli_jprint(top);
+}
+
+/* Print the warnings of a condition and metric, each on its own line after indent. */
+static void
+summary_warnings(const struct analysis *a, int cond, int metric, const char *indent,
+    int named)
+{
+	const struct analysis_warning *w;
+	size_t iter = 0;
+
+	while ((w = analysis_next_warning(a, cond, metric, &iter)) != NULL) {
+		printf("%s! ", indent);
+		if (named && cond >= 0) {
+			cli_puts(a->conds[cond].name);
+			fputs(": ", stdout);
+		}
+		cli_puts(w->text);
+		putchar('\n');
+	}
+}
+
+/* The width of the metric names' column. */
+static size_t
+summary_metric_width(const struct analysis *a)
+{
+	size_t w = 6;
+
+	for (size_t m = 0; m < a->nmetrics; m++)
+		w = cli_width(a->metrics[m]) > w ? cli_width(a->metrics[m]) : w;
+	return w;
+}
+
+/* Print the summary's header: plan, runs, machine, footprint. */
+static void
+summary_head(const struct analysis *a)
+{
+	const struct db_plan *p = a->plan;
+	const char *governor = NULL, *cpus = NULL, *v;
+	size_t total = 0, probes = 0, warmups = 0;
+	char when[32], buf[32];
+
+	for (size_t i = 0; i < p->nruns; i++) {
+		if (!analysis_latest(p, i))
+			continue;
+		total++;
+		probes += strcmp(p->runs[i].kind, "probe") == 0;
+		warmups += strcmp(p->runs[i].kind, "warmup") == 0;
+		if (governor == NULL)
+			governor = p->runs[i].cpu_governor;
+		if (cpus == NULL)
+			cpus = p->runs[i].cpus;
+	}
+	printf("plan %lld \"", p->id);
+	cli_puts(p->name);
+	printf("\": %s; %zu of %zu measured runs ok (%zu run%s in all, with %zu probe%s and "
+	    "%zu warm-up%s)\n", p->state, a->measured_ok, a->measured_total, total,
+	    fmt_plural(total), probes, fmt_plural(probes), warmups,
+	    fmt_plural(warmups));
+	fmt_time(p->submitted_at, when, sizeof when);
+	printf("submitted %s", when);
+	if (!isnan(p->finished_at)) {
+		fmt_span(p->finished_at - p->submitted_at, buf, sizeof buf);
+		printf(", finished after %s", buf);
+	}
+	printf("; %s\n", p->source_path);
+	fputs("machine: ", stdout);
+	if (a->info_run == NULL)
+		fputs("no runtime info printed", stdout);
+	for (size_t k = 0, n = 0; a->info_run != NULL &&
+	    k < ANALYSIS_NINFO_KEYS; k++) {
+		if ((v = db_run_info(a->info_run, analysis_info_keys[k])) == NULL)
+			continue;
+		printf("%s%s ", n++ > 0 ? ", " : "", analysis_info_keys[k]);
+		cli_puts(v);
+	}
+	printf("; cpus %s; governor %s\n", cpus != NULL ? cpus : "not pinned",
+	    governor != NULL ? governor : "unknown");
+	if (p->footprint_files > 0) {
+		printf("footprint: %lld files, %.1f MiB (%lld files, %.1f MiB, mapped by other "
+		    "programs: not counted in the residency)\n", p->footprint_files,
+		    p->footprint_bytes / 1048576.0, p->footprint_shared,
+		    p->footprint_shared_bytes / 1048576.0);
+	}
+	summary_warnings(a, -1, -1, "", 0);
+}
+
+/* Print the comparisons: one line per metric of each pair, warnings after. */
+static void
+summary_pairs(const struct analysis *a)
+{
+	size_t wm = summary_metric_width(a);
+	char ma[32], mb[32], diff[160], p[32];
+
+	for (size_t k = 0; k < a->npairs; k++) {
+		const struct analysis_pair *pair = &a->pairs[k];
+		const char *na = a->conds[pair->a].name, *nb = a->conds[pair->b].name;
+
+		putchar('\n');
+		cli_puts(na);
+		fputs(" vs ", stdout);
+		cli_puts(nb);
+		puts(": medians, their difference, the 95% CI for the shift (Hodges-Lehmann/"
+		    "Moses), Mann-Whitney p");
+		for (size_t m = 0; m < a->nmetrics; m++) {
+			const struct stats_compare *c = &pair->cmp[m];
+
+			fmt_medians(c, a->units[m], ma, mb, sizeof ma);
+			fmt_diff(c, a->units[m], 0, diff, sizeof diff);
+			fmt_p(c->p, p, sizeof p);
+			fputs("  ", stdout);
+			cli_pad(a->metrics[m], wm);
+			fputs("  ", stdout);
+			cli_puts(na);
+			printf(" %s vs ", ma);
+			cli_puts(nb);
+			printf(" %s, %s, %s\n", mb, diff, p);
+			summary_warnings(a, (int)pair->a, (int)m, "    ", 1);
+			summary_warnings(a, (int)pair->b, (int)m, "    ", 1);
+		}
+		summary_warnings(a, (int)pair->a, -1, "  ", 1);
+		summary_warnings(a, (int)pair->b, -1, "  ", 1);
+	}
+}
+
+/* Print one condition's table: a row per metric, warnings beside the numbers. */
+static void
+summary_cond(const struct analysis *a, size_t ci)
+{
+	static const char *heads[] = { "mean", "sd", "min", "median", "p90", "max" };
+	const struct analysis_cond *c = &a->conds[ci];
+	size_t wm = summary_metric_width(a);
+	char buf[64], lo[32], hi[32];
+
+	putchar('\n');
+	cli_puts(c->name);
+	printf(" (cache %s): %zu of %zu measured run%s ok\n", c->cache, c->ok, c->measured,
+	    fmt_plural(c->measured));
+	fputs("  ", stdout);
+	cli_pad("metric", wm);
+	printf("  %-4s  %3s", "unit", "n");
+	for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++)
+		printf("  %8s", heads[h]);
+	printf("  %s\n", "95% CI of the median");
+	for (size_t m = 0; m < a->nmetrics; m++) {
+		const struct stats_summary *s = &c->cells[m].s;
+		const double v[] = { s->mean, s->sd, s->min, s->median, s->p90, s->max };
+		const char *shown;
+		double factor;
+		int decimals;
+
+		fmt_scale(isnan(s->median) ? 0 : s->median, a->units[m], &factor, &shown,
+		    &decimals);
+		fputs("  ", stdout);
+		cli_pad(a->metrics[m], wm);
+		printf("  %-4s  %3zu", shown, s->n);
+		for (size_t h = 0; h < sizeof v / sizeof v[0]; h++) {
+			fmt_scaled(v[h], factor, decimals, 0, buf, sizeof buf);
+			printf("  %8s", buf);
+		}
+		if (s->n == 0)
+			printf("  %s\n", "(no ok runs)");
+		else if (!s->has_ci)
+			printf("  %s\n", "n too small for a CI");
+		else {
+			fmt_scaled(s->ci_lo, factor, decimals, 0, lo, sizeof lo);
+			fmt_scaled(s->ci_hi, factor, decimals, 0, hi, sizeof hi);
+			printf("  [%s, %s]\n", lo, hi);
+		}
+		summary_warnings(a, (int)ci, (int)m, "    ", 0);
+	}
+	summary_warnings(a, (int)ci, -1, "  ", 0);
+}
+
+/* Print the summary for people: header, comparisons, then each condition. */
+static void
+summary_text(const struct analysis *a)
+{
+	summary_head(a);
+	summary_pairs(a);
+	for (size_t c = 0; c < a->nconds; c++)
+		summary_cond(a, c);
+}
+
+/* "benchctl summary PLAN_ID": statistics of every stage, comparisons and warnings. */
+static int
+summary_exec(const struct benchctl_env *env, struct cmd_args *args)
+{
+	struct analysis *a;
+	struct db_plan *plan;
+	long long id;
+
+	if ((id = cmd_args_plan(args, 0)) == 0)
+		return 2;
+	if ((plan = cli_plan_load(env, id)) == NULL)
+		return 1;
+	a = analysis_create(plan);
+	if (cmd_args_has(args, 'j'))
+		summary_json(a);
+	else
+		summary_text(a);
+	analysis_free(a);
+	db_plan_free(plan);
+	return 0;
+}
+
+/* "benchctl summary" in the command table. */
+const struct cmd_entry summary_entry = {
+	.name = "summary",
+	.args = "PLAN_ID [--json]",
+	.about = "cold vs warm: medians, intervals, p, warnings",
+	.help = "For each condition and stage, over the measured runs that ended ok: n, mean, sd,\n"
+	    "min, median, p90, max and the 95% CI of the median. Then each pair of\n"
+	    "conditions (cold against warm first): the medians, their difference, the 95%\n"
+	    "CI for the shift (Hodges-Lehmann/Moses) and the Mann-Whitney p-value, with\n"
+	    "warnings beside the numbers they concern: cold runs that were not cold, warm\n"
+	    "runs that were not warm, outliers, runs left out, too few runs.\n",
+	.longopts = (const struct option[]){
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	},
+	.min_args = 1,
+	.max_args = 1,
+	.exec = summary_exec,
+};

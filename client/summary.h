@@ -1,0 +1,50 @@
+/*
+ * summary.h: "benchctl summary PLAN_ID [--json]": a plan's analysis for
+ * people, or as one JSON object. It reads the database read-only, so it works
+ * with no daemon running and on a copy from another machine. Exit status: 0
+ * success, 1 failure (no database, no such plan), 2 usage error.
+ *
+ * "summary --json" prints one object:
+ *
+ *   { "plan": { "id", "name", "state", "submitted_at", "finished_at" (unix s or
+ *               null), "error", "source_path", "runs_total" (every run, probe
+ *               and warm-ups included), "measured_total", "measured_ok" },
+ *     "machine": { "python", "torch", "platform", "cpus", "governor" (strings
+ *                  or null: the first run that printed its runtime info),
+ *                  "info": { every runtime info line of that run } },
+ *     "footprint": { "files", "shared", "bytes", "shared_bytes" },
+ *     "conditions": [ { "name", "cache" (cold, warm, none), "measured",
+ *                       "ok", "left_out": { "failed", "timeout", "other" },
+ *                       "metrics": [ { "name" (a stage, or avg_latency_ms),
+ *                                      "unit" ("s" or "ms"), "n", "mean",
+ *                                      "sd", "min", "median", "p90", "max",
+ *                                      "median_ci": { "lo", "hi", "coverage",
+ *                                                     "rank" } or null,
+ *                                      "values": [ { "run_id", "value" } ],
+ *                                      "outliers": [ run ids ] } ] } ],
+ *     "comparisons": [ { "a", "b" (condition names: a - b),
+ *                        "metrics": [ { "name", "unit", "na", "nb",
+ *                                       "median_a", "median_b", "diff", "rel",
+ *                                       "hl", "shift_ci": { "lo", "hi",
+ *                                       "coverage", "exact" } or null, "u",
+ *                                       "p", "p_exact" } ] } ],
+ *     "warnings": [ { "kind" (resident, outliers, left_out, few_runs,
+ *                     unfinished, info_differs, shared_footprint),
+ *                     "condition" (or null), "metric" (or null: the whole
+ *                     condition), "run_ids", "text" } ] }
+ *
+ * Durations are in seconds, avg_latency_ms in milliseconds, as stored. Every
+ * number that does not exist for the sizes at hand (the sd of one run, a
+ * p-value with no runs) is null. rel is diff / median_b, a fraction.
+ * comparisons come cold against warm first (each cold condition against each
+ * warm one), then every other pair in plan order.
+ */
+#ifndef BENCHD_SUMMARY_H
+#define BENCHD_SUMMARY_H
+
+#include "cmd.h"
+
+/* "benchctl summary": exit status 0, 1 (no database, no such plan) or 2 (usage). */
+extern const struct cmd_entry summary_entry;
+
+#endif
