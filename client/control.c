@@ -354,6 +354,24 @@ control_status_current(json_t *cur)
 	putchar('\n');
 }
 
+/* Why benchd's queue is paused, when it is (it cannot write its database, say). */
+static void
+control_status_paused(json_t *p)
+{
+	const char *reason = json_string_value(json_object_get(p, "reason"));
+	double retry;
+	char *clean;
+
+	if (reason == NULL)
+		return;
+	clean = cli_clean(reason, 0);
+	printf("paused:  %s", clean);
+	if (cli_jget_real(p, "retry_in_s", &retry))
+		printf(" (trying again in %.0f s)", retry < 1 ? 1 : retry);
+	putchar('\n');
+	free(clean);
+}
+
 /* Print "queue: ..." from the status reply's "queue" part. */
 static void
 control_status_queue(json_t *q)
@@ -418,6 +436,7 @@ control_status(const struct benchctl_env *env, struct cmd_args *args)
 		putchar('\n');
 	} else {
 		control_status_daemon(json_object_get(reply, "daemon"));
+		control_status_paused(json_object_get(reply, "paused"));
 		control_status_current(json_object_get(reply, "current"));
 		control_status_queue(json_object_get(reply, "queue"));
 		control_status_last(json_object_get(reply, "last"));

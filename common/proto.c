@@ -44,7 +44,8 @@ proto_decode_request(const char *line, size_t len, struct proto_request *req, ch
 	size_t i;
 
 	memset(req, 0, sizeof *req);
-	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	/* NULs are let through, to be reported where they sit in the plan, not as bad JSON. */
+	o = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 	if (o == NULL) {
 		xasprintf(cause, "not JSON (%s at column %d); send one JSON object per line",
 		    jerr.text, jerr.column);
@@ -78,7 +79,8 @@ proto_decode_request(const char *line, size_t len, struct proto_request *req, ch
 	case PROTO_SUBMIT:
 		v = json_object_get(o, "yaml");
 		req->path = json_string_value(json_object_get(o, "path"));
-		if (!json_is_string(v) || req->path == NULL || req->path[0] != '/') {
+		if (!json_is_string(v) || req->path == NULL || req->path[0] != '/' ||
+		    strlen(req->path) != json_string_length(json_object_get(o, "path"))) {
 			xasprintf(cause, "submit needs \"yaml\" (the plan's text) and \"path\" "
 			    "(the plan file's absolute path)");
 			goto fail;

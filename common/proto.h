@@ -11,6 +11,8 @@
  *     -> {"v":1,"ok":true,"plan_id":7,"name":"demo","conditions":2,"runs":27}
  *   {"v":1,"cmd":"status"}
  *     -> {"v":1,"ok":true,"daemon":{"pid","version","uptime_s","socket","db"},
+ *         "paused":{"reason","since","retry_in_s"} or null (the queue waits: the database
+ *                  refuses writes, say),
  *         "current":{"plan_id","plan","condition","kind","run_id","seq","runs_total",
  *                    "runs_ended","stage","elapsed_s","pid", ...} or null,
  *         "queue":{"plans_waiting","runs_left"},

@@ -22,7 +22,7 @@
 #define PLAN_NAME_MAX		64
 #define PLAN_CPU_MAX		4096	/* CPUs a list may name: 0 to 4095 */
 #define PLAN_TIMEOUT_MAX	604800.0	/* a week, in seconds */
-#define PLAN_CONDS_MAX		1000
+#define PLAN_CONDS_MAX		100
 #define PLAN_ARGS_MAX		1000
 #define PLAN_ENV_MAX		256
 #define PLAN_QUOTE_MAX		40	/* bytes of a value quoted in a message */
@@ -1502,6 +1502,18 @@ plan_build(struct plan_parse *pp, const struct node *root)
 			plan_fold(pp, &pl->conds[i], &top, &cs[i]);
 	}
 	free(cs);
+
+	/* One plan is queued in one transaction: its size is capped so that stays short. */
+	if (pp->nerrs == 0) {
+		size_t total = 0;
+
+		for (i = 0; i < pl->nconds; i++)
+			total += (size_t)pl->conds[i].runs + (size_t)pl->conds[i].warmup_runs;
+		if (total > PLAN_MAX_TOTAL_RUNS)
+			plan_error(pp, top.key[KEY_CONDITIONS], "conditions: the plan asks for %zu "
+			    "runs in all (runs and warmup_runs of every condition), more than %d; "
+			    "split it into several plans", total, PLAN_MAX_TOTAL_RUNS);
+	}
 
 	if (pp->nerrs != 0) {
 		plan_free(pl);

@@ -13,7 +13,8 @@
 #define PLAN_VERSION		1
 #define PLAN_TIMEOUT_DEFAULT	600.0
 #define PLAN_WARMUP_DEFAULT	3	/* for cache: warm */
-#define PLAN_MAX_RUNS		100000	/* per condition */
+#define PLAN_MAX_RUNS		10000	/* per condition */
+#define PLAN_MAX_TOTAL_RUNS	20000	/* per plan, warm-up runs included */
 
 enum plan_cache { PLAN_CACHE_NONE, PLAN_CACHE_COLD, PLAN_CACHE_WARM };
 enum plan_cold_method { PLAN_COLD_TARGETED, PLAN_COLD_SYSTEM };

@@ -99,6 +99,15 @@ request_submit(const struct request_env *env, const struct proto_request *req, u
 	int64_t id;
 	size_t n;
 
+	/* A plan runs as benchd's user: only that user may queue one (root too is refused). */
+	if (uid != getuid()) {
+		xasprintf(&cause, "%s: benchd runs as uid %u and its plans run as that user; submit "
+		    "as uid %u (you are uid %u)", req->path, (unsigned)getuid(), (unsigned)getuid(),
+		    uid);
+		free((char *)check.online_cpus);
+		plan = NULL;
+		goto fail;
+	}
 	plan = plan_parse(req->yaml, req->yaml_len, req->path, &check, &cause);
 	free((char *)check.online_cpus);
 	if (plan == NULL)
@@ -149,6 +158,7 @@ request_status(const struct request_env *env)
 	json_object_set_new(reply, "daemon", json_pack("{si ss sf ss ss}", "pid", (int)getpid(),
 	    "version", BENCHD_VERSION, "uptime_s", (clock_mono_ms() - env->started_mono_ms) / 1e3,
 	    "socket", env->socket_path, "db", env->db_path));
+	json_object_set_new(reply, "paused", runner_paused_json(env->runner));
 	json_object_set_new(reply, "current", runner_current_json(env->runner));
 	if (store_status(env->store, &st) != 0) {
 		json_decref(reply);

@@ -56,8 +56,7 @@ struct run_stream {
  */
 struct run {
 	struct run_env		*env;
-	void			(*done)(struct run *, void *);
-	void			*done_arg;
+	const struct run_hooks	*hooks;
 	struct store_run	 q;
 	struct plan		*plan;
 	const struct plan_condition *cond;
@@ -213,7 +212,7 @@ run_unref(struct run *run)
 {
 	if (--run->open_handles > 0)
 		return;
-	run->done(run, run->done_arg);
+	run->hooks->done(run, run->hooks->arg);
 }
 
 /* Free a run once it is done. */
@@ -519,7 +518,8 @@ run_exit_cb(uv_process_t *proc, int64_t exit_status, int term_signal)
 		uv_thread_join(&run->waiter);
 		run->waiting = 0;
 	}
-	if (isnan(run->exit_mono_ms))
+	/* Whichever saw the exit first saw it closest (the loop may beat a waiter not yet woken). */
+	if (isnan(run->exit_mono_ms) || now < run->exit_mono_ms)
 		run->exit_mono_ms = now;
 	run->exit_late_ms = now - run->exit_mono_ms;
 	run_announce(run);
@@ -1026,6 +1026,7 @@ run_spawn(struct run *run, char **cause)
 	}
 	run->spawned = 1;
 	run_waiter_start(run);
+	run->hooks->spawned(run, run->hooks->arg);
 	uv_read_start((uv_stream_t *)&run->out.pipe, run_alloc_cb, run_read_cb);
 	uv_read_start((uv_stream_t *)&run->err.pipe, run_alloc_cb, run_read_cb);
 	run->timer_phase = TIMER_TIMEOUT;
@@ -1192,15 +1193,13 @@ run_load_footprint(struct run *run, char **cause)
 
 /* Start one queued run: load its plan, then put the cache in shape off the loop. */
 struct run *
-run_start(struct run_env *env, const struct store_run *q,
-    void (*done)(struct run *, void *), void *done_arg)
+run_start(struct run_env *env, const struct store_run *q, const struct run_hooks *hooks)
 {
 	struct run *run = run_create(env, q);
 	int probe = strcmp(q->kind, "probe") == 0, rc;
 	char *cause = NULL;
 
-	run->done = done;
-	run->done_arg = done_arg;
+	run->hooks = hooks;
 	/* benchd runs its own user's plans only, whoever could write to its database. */
 	if (q->submitted_uid != (int64_t)getuid()) {
 		xasprintf(&run->plan_error, "the plan was submitted by uid %lld, not by benchd's "

@@ -30,13 +30,17 @@ struct run_env {
 	int64_t		 own_told_plan;	/* the last plan told that they were left out */
 };
 
-/*
- * Start the queued run q. done(run, done_arg) is called once the run is
- * recorded and every handle of it has closed; free it then with run_free().
- * The env must outlive the run.
- */
-struct run	*run_start(struct run_env *, const struct store_run *q,
-		    void (*done)(struct run *, void *), void *done_arg);
+/* What a run tells the one who started it. */
+struct run_hooks {
+	/* Its child is spawned: the database took the write that marks it running. */
+	void	(*spawned)(struct run *, void *arg);
+	/* It is recorded (or blocked) and every handle of it has closed: free it with run_free(). */
+	void	(*done)(struct run *, void *arg);
+	void	*arg;
+};
+
+/* Start the queued run q. The env and hooks must outlive the run. */
+struct run	*run_start(struct run_env *, const struct store_run *q, const struct run_hooks *);
 /* Stop the run on purpose (cancelled, interrupted): SIGTERM to its group now, SIGKILL later. */
 void		 run_stop(struct run *, enum store_run_state why);
 void		 run_free(struct run *);

@@ -22,6 +22,7 @@
 
 struct runner {
 	struct run_env		 env;
+	struct run_hooks	 hooks;
 	uv_timer_t		 kick;
 	struct run		*run;
 	int			 stopping;
@@ -36,6 +37,8 @@ struct runner {
 };
 
 static void	runner_kick_cb(uv_timer_t *);
+static void	runner_run_spawned(struct run *, void *);
+static void	runner_run_done(struct run *, void *);
 
 /* Create the runner; it starts nothing until runner_kick(). */
 struct runner *
@@ -49,6 +52,7 @@ runner_create(uv_loop_t *loop, struct store *st, const struct runner_hooks *hook
 	r->env.arg = hooks->arg;
 	for (size_t i = 0; i < RUN_OWN_MAX && hooks->own[i] != NULL; i++)
 		r->env.own[r->env.nown++] = hooks->own[i];
+	r->hooks = (struct run_hooks){ runner_run_spawned, runner_run_done, r };
 	uv_timer_init(loop, &r->kick);
 	r->kick.data = r;
 	return r;
@@ -128,6 +132,14 @@ runner_run_free(struct runner *r)
 	r->stop_done = NULL;
 }
 
+/* The run in flight has spawned its child: the database took its write, so a pause is over. */
+static void
+runner_run_spawned(struct run *run, void *arg)
+{
+	(void)run;
+	runner_resume(arg);
+}
+
 /*
  * The run in flight has closed. Recorded: free it and go on. Its record
  * refused: keep it and pause (the kick timer retries the record). Not started
@@ -183,7 +195,7 @@ runner_kick_cb(uv_timer_t *t)
 		return;
 	}
 	if (rc == 1)
-		r->run = run_start(&r->env, &q, runner_run_done, r);
+		r->run = run_start(&r->env, &q, &r->hooks);
 	else
 		runner_resume(r);
 }

@@ -377,12 +377,35 @@ struct server *
 server_create(uv_loop_t *loop, const char *path, server_request_cb request, void *arg,
     size_t clients_max, char **cause)
 {
+	struct sockaddr_un sun;
 	struct server *srv;
 	mode_t old;
-	int rc;
+	int fd, rc;
 
 	if (server_check_path(path, cause) != 0 || server_check_stale(path, cause) != 0)
 		return NULL;
+	/*
+	 * Bound here rather than by uv_pipe_bind(): libuv unlinks the path of a
+	 * pipe it bound when it closes it, and by then another daemon may have
+	 * put its own socket there. benchd removes its socket itself, only when
+	 * the file is still the one it made.
+	 */
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0) {
+		xasprintf(cause, "socket: %s", strerror(errno));
+		return NULL;
+	}
+	old = umask(0177);
+	rc = bind(fd, (struct sockaddr *)&sun, sizeof sun);
+	umask(old);
+	if (rc != 0) {
+		xasprintf(cause, "cannot listen on %s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	chmod(path, 0600);
 	srv = xcalloc(1, sizeof *srv);
 	srv->loop = loop;
 	srv->clients_max = clients_max;
@@ -392,15 +415,13 @@ server_create(uv_loop_t *loop, const char *path, server_request_cb request, void
 	uv_pipe_init(loop, &srv->listener, 0);
 	srv->listener.data = srv;
 	srv->open_handles = 1;
-	old = umask(0177);
-	rc = uv_pipe_bind(&srv->listener, path);
-	umask(old);
-	if (rc == 0) {
-		chmod(path, 0600);
+	if ((rc = uv_pipe_open(&srv->listener, fd)) == 0)
 		rc = uv_listen((uv_stream_t *)&srv->listener, SOMAXCONN, server_connection_cb);
-	}
+	else
+		close(fd);
 	if (rc != 0) {
 		xasprintf(cause, "cannot listen on %s: %s", path, uv_strerror(rc));
+		unlink(path);
 		srv->closing = 1;
 		uv_close((uv_handle_t *)&srv->listener, server_listener_closed);
 		return NULL;

@@ -477,7 +477,7 @@ test_odd_input(void **state)
 	memset(text + i, '9', n);
 	strcpy(text + i + n, "}\n");
 	test_fails_with(text, strlen(text), "runs: expected an integer from 1 "
-	    "to 100000 (got \"9999999999999999999999999999999999999999...\")");
+	    "to 10000 (got \"9999999999999999999999999999999999999999...\")");
 	i = (size_t)sprintf(text, "name: h\nscript: b.py\nconditions:\n"
 	    "  - {name: a, cache: none, runs: 1, timeout: 1");
 	memset(text + i, '0', n);
@@ -497,7 +497,7 @@ test_odd_input(void **state)
 		i += (size_t)sprintf(text + i, "- \n");
 	test_fails_with(text, i, "args: more than 1000 arguments");
 	i = (size_t)sprintf(text, "name: l\nscript: b.py\nconditions:\n");
-	for (n = 0; n < 900; n++)
+	for (n = 0; n < 90; n++)
 		i += (size_t)sprintf(text + i, "- {name: x, cache: hot}\n");
 	test_fails_with(text, i, "too many errors, stopped after 20");
 	free(text);
