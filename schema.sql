@@ -60,10 +60,15 @@ CREATE TABLE IF NOT EXISTS runs (
 	exit_window_ms	REAL,			-- 0, or how long benchd could not watch (stopped, starved) before it saw the exit: the exit lies that much before total's end at most
 	descendants_killed INTEGER,		-- processes the run left running (in any group or session), killed when it ended
 
-	-- The cache's state right before the spawn (the proof of cold or warm).
-	resident_before_pct REAL,		-- pages of the footprint in the page cache, percent
+	-- The cache's state right before the spawn (the proof of cold or warm). It is
+	-- measured with mincore() after the eviction or priming; for cold_method
+	-- system, before a last `sync; echo 3 > drop_caches` (measuring opens every
+	-- file), so the child starts as cold as after the user's own command.
+	resident_before_pct REAL,		-- pages in the page cache, percent, of the footprint files no other process mapped
 	footprint_files	INTEGER,		-- files in the plan's footprint
 	footprint_bytes	INTEGER,		-- their total size
+	mapped_others_files INTEGER,		-- of them, files another process mapped right before the run (looked at before the eviction)
+	mapped_others_bytes INTEGER,		-- their size: their mapped pages stay cached whatever is evicted
 	evict_ms	REAL,			-- time the eviction or priming took
 	evict_failed	INTEGER,		-- footprint files that could not be evicted (vanished, unreadable)
 

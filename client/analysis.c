@@ -202,6 +202,17 @@ analysis_pairs(struct analysis *a)
 	}
 }
 
+/* Whether the runs say, each, how much of the footprint others mapped (schema 3 on). */
+static int
+analysis_mapped_known(const struct db_plan *p)
+{
+	for (size_t i = 0; i < p->nruns; i++) {
+		if (!isnan(p->runs[i].mapped_others_bytes))
+			return 1;
+	}
+	return 0;
+}
+
 /* Warn about a plan that has not finished, or did not finish well. */
 static void
 analysis_warn_plan(struct analysis *a)
@@ -225,7 +236,8 @@ analysis_warn_plan(struct analysis *a)
 	 * footprint (someone else ran torch, say), cold runs may be partly warm
 	 * while their residency reads near 0%.
 	 */
-	if (p->footprint_bytes > 0 && p->footprint_shared_bytes > 0.1 * p->footprint_bytes) {
+	if (p->footprint_bytes > 0 && p->footprint_shared_bytes > 0.1 * p->footprint_bytes &&
+	    !analysis_mapped_known(p)) {
 		xasprintf(&text, "%.0f MiB of the footprint's %.0f MiB (%.0f%%) was mapped by other "
 		    "programs when the probe ran: those pages cannot be evicted and are not counted in "
 		    "the residency before each run, so cold runs may be partly warm; stop those "
@@ -345,6 +357,146 @@ analysis_warn_cond(struct analysis *a, size_t ci)
 	}
 }
 
+/* Whether run r is one of condition c's measured runs that ended ok. */
+static int
+analysis_counted(const struct analysis_cond *c, const struct db_run *r)
+{
+	return strcmp(r->condition, c->name) == 0 && strcmp(r->kind, "measured") == 0 &&
+	    strcmp(r->state, "ok") == 0;
+}
+
+/*
+ * Warn, run by run, about what made a condition's runs less than they seem:
+ * a cold run part of whose footprint other programs mapped right before it
+ * (those pages cannot be evicted: it may have been partly warm); benchd's loop
+ * late at a run's spawn (the cache state was older than it looks) or at its
+ * exit; and an end benchd could not watch (it was stopped or starved), whose
+ * total is then only an upper bound.
+ */
+static void
+analysis_warn_runs(struct analysis *a, size_t ci)
+{
+	const struct analysis_cond *c = &a->conds[ci];
+	const struct db_plan *p = a->plan;
+	/* Warnings by index: adding one may move the others. */
+	long mapped = -1, late = -1, window = -1;
+	char *tmapped = NULL, *tlate = NULL, *twindow = NULL;
+	double worst_mapped = 0, worst_late = 0;
+	struct analysis_warning *w;
+
+	for (size_t i = 0; i < p->nruns; i++) {
+		const struct db_run *r = &p->runs[i];
+		double lt = fmax(isnan(r->spawn_late_ms) ? 0 : r->spawn_late_ms,
+		    isnan(r->exit_late_ms) ? 0 : r->exit_late_ms);
+
+		if (!analysis_counted(c, r))
+			continue;
+		if (strcmp(c->cache, "cold") == 0 && r->footprint_bytes > 0 &&
+		    r->mapped_others_bytes > ANALYSIS_MAPPED_MAX * r->footprint_bytes) {
+			if (mapped < 0) {
+				analysis_warn(a, "mapped_by_others", (int)ci, -1, NULL);
+				mapped = (long)a->nwarnings - 1;
+			}
+			w = &a->warnings[mapped];
+			analysis_cat(&tmapped, "%s run %lld: %.0f MiB", w->nrun_ids == 0 ? "" : ",",
+			    r->id, r->mapped_others_bytes / 1048576.0);
+			analysis_warn_run(w, r->id);
+			worst_mapped = fmax(worst_mapped, r->mapped_others_bytes / r->footprint_bytes);
+		}
+		if (lt > ANALYSIS_LATE_MS) {
+			if (late < 0) {
+				analysis_warn(a, "loop_late", (int)ci, -1, NULL);
+				late = (long)a->nwarnings - 1;
+			}
+			w = &a->warnings[late];
+			analysis_cat(&tlate, "%s run %lld: %.1f ms at its %s", w->nrun_ids == 0 ? "" :
+			    ",", r->id, lt, !(r->exit_late_ms > r->spawn_late_ms) ? "spawn" : "exit");
+			analysis_warn_run(w, r->id);
+			worst_late = fmax(worst_late, lt);
+		}
+		if (r->exit_window_ms > 0) {
+			if (window < 0) {
+				analysis_warn(a, "end_uncertain", (int)ci, -1, NULL);
+				window = (long)a->nwarnings - 1;
+			}
+			w = &a->warnings[window];
+			analysis_cat(&twindow, "%s run %lld: %.0f ms", w->nrun_ids == 0 ? "" : ",",
+			    r->id, r->exit_window_ms);
+			analysis_warn_run(w, r->id);
+		}
+	}
+	if (mapped >= 0) {
+		w = &a->warnings[mapped];
+		xasprintf(&w->text, "%zu cold run%s started with over %.0f%% of the footprint "
+		    "mapped by other programs (up to %.0f%%): those pages cannot be evicted, so %s "
+		    "partly warm (%s)", w->nrun_ids, fmt_plural(w->nrun_ids),
+		    100 * ANALYSIS_MAPPED_MAX, 100 * worst_mapped,
+		    w->nrun_ids == 1 ? "it may have been" : "they may have been", tmapped + 1);
+		free(tmapped);
+	}
+	if (late >= 0) {
+		w = &a->warnings[late];
+		xasprintf(&w->text, "benchd's loop was over %.0f ms late at %zu run%s' spawn or "
+		    "exit (up to %.1f ms; %s)", ANALYSIS_LATE_MS, w->nrun_ids,
+		    fmt_plural(w->nrun_ids), worst_late, tlate + 1);
+		free(tlate);
+	}
+	if (window >= 0) {
+		w = &a->warnings[window];
+		xasprintf(&w->text, "benchd could not watch %zu run%s end (it was stopped or "
+		    "starved), so %s may be too long by up to that much (%s)", w->nrun_ids,
+		    fmt_plural(w->nrun_ids), w->nrun_ids == 1 ? "its total" : "their totals",
+		    twindow + 1);
+		free(twindow);
+	}
+}
+
+/*
+ * Where a plan has both a targeted and a system cold condition: what the
+ * targeted one leaves cached (file metadata: dentries, inodes, the
+ * filesystem's metadata blocks, which no process may drop without root) is
+ * worth the shift from targeted to system, stage by stage; said next to the
+ * targeted condition's figure.
+ */
+static void
+analysis_note_metadata(struct analysis *a)
+{
+	for (size_t k = 0; k < a->npairs; k++) {
+		const struct analysis_pair *pair = &a->pairs[k];
+		const struct analysis_cond *x = &a->conds[pair->a], *y = &a->conds[pair->b];
+		size_t sys, tgt;
+		int flip;
+
+		if (strcmp(x->cache, "cold") != 0 || strcmp(y->cache, "cold") != 0 ||
+		    x->cold_method == NULL || y->cold_method == NULL ||
+		    strcmp(x->cold_method, y->cold_method) == 0)
+			continue;
+		flip = strcmp(x->cold_method, "system") != 0;
+		sys = flip ? pair->b : pair->a;
+		tgt = flip ? pair->a : pair->b;
+		for (size_t m = 0; m < a->nmetrics; m++) {
+			const struct stats_compare *cmp = &pair->cmp[m];
+			double base = flip ? cmp->median_a : cmp->median_b;
+			double hl = flip ? -cmp->hl : cmp->hl;
+			double lo = flip ? -cmp->ci_hi : cmp->ci_lo, hi = flip ? -cmp->ci_lo : cmp->ci_hi;
+			char *text;
+
+			if (!cmp->has_ci || !(base > 0))
+				continue;
+			if (lo > 0)
+				xasprintf(&text, "targeted cold leaves file metadata cached: worth %+.1f%% "
+				    "here (%s against %s, 95%% CI [%+.1f%%, %+.1f%%]); only root's "
+				    "drop_caches can drop it", 100 * hl / base, a->conds[sys].name,
+				    a->conds[tgt].name, 100 * lo / base, 100 * hi / base);
+			else
+				xasprintf(&text, "targeted cold is as cold as %s here (the shift is within "
+				    "[%+.1f%%, %+.1f%%], 95%% CI)", a->conds[sys].name, 100 * lo / base,
+				    100 * hi / base);
+			analysis_warn(a, "metadata_gap", (int)tgt, (int)m, text);
+		}
+	}
+}
+
 /* Warn about each cell's outliers, naming the runs and their values. */
 static void
 analysis_warn_outliers(struct analysis *a, size_t ci)
@@ -402,6 +554,7 @@ analysis_create(const struct db_plan *p)
 		for (size_t i = 0; i < p->nruns; i++) {
 			if (strcmp(p->runs[i].condition, p->conditions[c]) == 0) {
 				a->conds[c].cache = p->runs[i].cache_policy;
+				a->conds[c].cold_method = p->runs[i].cold_method;
 				break;
 			}
 		}
@@ -418,8 +571,10 @@ analysis_create(const struct db_plan *p)
 	analysis_warn_info(a);
 	for (size_t c = 0; c < a->nconds; c++) {
 		analysis_warn_cond(a, c);
+		analysis_warn_runs(a, c);
 		analysis_warn_outliers(a, c);
 	}
+	analysis_note_metadata(a);
 	return a;
 }
 

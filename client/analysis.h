@@ -23,6 +23,10 @@
 #define ANALYSIS_OUTLIER_MADS	3.0
 /* Fewer ok runs than this in a condition deserve a warning. */
 #define ANALYSIS_FEW_RUNS	5
+/* A cold run whose footprint other programs mapped beyond this share may have been partly warm. */
+#define ANALYSIS_MAPPED_MAX	0.10
+/* benchd's loop later than this at a run's spawn or exit is worth saying. */
+#define ANALYSIS_LATE_MS	1.0
 
 /* One condition's numbers for one metric, over its measured ok runs. */
 struct analysis_cell {
@@ -38,6 +42,7 @@ struct analysis_cell {
 struct analysis_cond {
 	const char		*name;
 	const char		*cache;		/* its runs' cache policy */
+	const char		*cold_method;	/* targeted or system when cold, else NULL */
 	size_t			 measured;	/* measured runs, latest attempts */
 	size_t			 ok;
 	size_t			 failed;

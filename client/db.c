@@ -19,6 +19,7 @@
 struct db {
 	sqlite3		*sql;
 	char		*path;
+	int		 timing;	/* the runs table has the columns of schema version 3 */
 };
 
 /* A statement's SQL, one per query the client makes. */
@@ -37,13 +38,21 @@ static const char db_sql_plan[] =
     "SELECT id, name, state, error, source_path, submitted_at, finished_at "
     "FROM plans WHERE id = ?1";
 
-static const char db_sql_runs[] =
-    "SELECT id, seq, attempt, condition, kind, cache_policy, cold_method, state, "
-    "    error, cpus, cpu_governor, exit_code, term_signal, spawned_at, ended_at, "
-    "    resident_before_pct, footprint_files, footprint_bytes, evict_ms, "
-    "    user_cpu_s, sys_cpu_s, major_faults, minor_faults, inblock, max_rss_kb, "
-    "    loadavg_1m, mem_free_kb, mem_cached_kb "
-    "FROM runs WHERE plan_id = ?1 ORDER BY seq, attempt";
+#define DB_SQL_RUNS(timing)							\
+    "SELECT id, seq, attempt, condition, kind, cache_policy, cold_method, state, "	\
+    "    error, cpus, cpu_governor, exit_code, term_signal, spawned_at, ended_at, "	\
+    "    resident_before_pct, footprint_files, footprint_bytes, evict_ms, "	\
+    "    user_cpu_s, sys_cpu_s, major_faults, minor_faults, inblock, max_rss_kb, "	\
+    "    loadavg_1m, mem_free_kb, mem_cached_kb, " timing " "			\
+    "FROM runs WHERE plan_id = ?1 ORDER BY seq, attempt"
+
+/* Runs, from a database of schema version 3 on, and from an older one (no such columns). */
+static const char db_sql_runs[] = DB_SQL_RUNS("spawn_late_ms, exit_late_ms, exit_window_ms, "
+    "mapped_others_files, mapped_others_bytes, descendants_killed");
+static const char db_sql_runs_old[] = DB_SQL_RUNS("NULL, NULL, NULL, NULL, NULL, NULL");
+
+static const char db_sql_timing[] =
+    "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'exit_window_ms'";
 
 static const char db_sql_stages[] =
     "SELECT s.run_id, s.name, s.start_s, s.end_s, s.duration_s "
@@ -111,6 +120,12 @@ db_try_open(struct db *db, const char *params, int *tables, char **cause)
 	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW)
 		goto fail;
 	*tables = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	if ((rc = sqlite3_prepare_v2(db->sql, db_sql_timing, -1, &stmt, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_step(stmt)) != SQLITE_ROW)
+		goto fail;
+	db->timing = sqlite3_column_int(stmt, 0) > 0;
 	sqlite3_finalize(stmt);
 	return 0;
 fail:
@@ -322,6 +337,12 @@ db_run_read(sqlite3_stmt *stmt, struct db_run *r)
 	r->loadavg_1m = db_real(stmt, 25);
 	r->mem_free_kb = db_real(stmt, 26);
 	r->mem_cached_kb = db_real(stmt, 27);
+	r->spawn_late_ms = db_real(stmt, 28);
+	r->exit_late_ms = db_real(stmt, 29);
+	r->exit_window_ms = db_real(stmt, 30);
+	r->mapped_others_files = db_real(stmt, 31);
+	r->mapped_others_bytes = db_real(stmt, 32);
+	r->descendants_killed = db_real(stmt, 33);
 }
 
 /*
@@ -475,7 +496,8 @@ db_load_runs(struct db *db, struct db_plan *p, char **cause)
 	size_t cap = 0, ccap = 0;
 	int rc;
 
-	if ((stmt = db_prepare(db, db_sql_runs, p->id, cause)) == NULL)
+	if ((stmt = db_prepare(db, db->timing ? db_sql_runs : db_sql_runs_old, p->id,
+	    cause)) == NULL)
 		return -1;
 	while ((rc = db_step(db, stmt, cause)) == 1) {
 		p->runs = db_grow(p->runs, p->nruns, &cap, sizeof *p->runs);

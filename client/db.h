@@ -75,6 +75,12 @@ struct db_run {
 	double			 loadavg_1m;
 	double			 mem_free_kb;
 	double			 mem_cached_kb;
+	double			 spawn_late_ms;		/* NaN in databases before schema 3 */
+	double			 exit_late_ms;
+	double			 exit_window_ms;
+	double			 mapped_others_files;
+	double			 mapped_others_bytes;
+	double			 descendants_killed;
 	struct db_stage		*stages;	/* in order of start */
 	size_t			 nstages;
 	struct db_metric	*metrics;

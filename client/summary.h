@@ -29,7 +29,9 @@
  *                                       "coverage", "exact" } or null, "u",
  *                                       "p", "p_exact" } ] } ],
  *     "warnings": [ { "kind" (resident, outliers, left_out, few_runs,
- *                     unfinished, info_differs, shared_footprint),
+ *                     unfinished, info_differs, shared_footprint,
+ *                     mapped_by_others, loop_late, end_uncertain,
+ *                     metadata_gap: a note, targeted against system cold),
  *                     "condition" (or null), "metric" (or null: the whole
  *                     condition), "run_ids", "text" } ] }
  *

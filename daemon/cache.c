@@ -23,6 +23,9 @@
 
 #define CACHE_CPUS_MAX	1024
 
+static int	cache_strcmp(const void *, const void *);
+static size_t	cache_mapped_mark(char *const *, size_t, unsigned char *);
+
 /* Name one of benchd's own files. */
 void
 cache_guard_own(struct cache_guard *g, const char *path)
@@ -154,15 +157,10 @@ cache_prepare(struct cache_state *cs, const struct plan *plan, const struct plan
 
 /* Add one file of the plan's footprint. */
 void
-cache_add_file(struct cache_state *cs, const char *path, int shared)
+cache_add_file(struct cache_state *cs, const char *path)
 {
-	if (shared) {
-		cs->shared = xreallocarray(cs->shared, cs->nshared + 1, sizeof *cs->shared);
-		cs->shared[cs->nshared++] = xstrdup(path);
-	} else {
-		cs->paths = xreallocarray(cs->paths, cs->npaths + 1, sizeof *cs->paths);
-		cs->paths[cs->npaths++] = xstrdup(path);
-	}
+	cs->paths = xreallocarray(cs->paths, cs->npaths + 1, sizeof *cs->paths);
+	cs->paths[cs->npaths++] = xstrdup(path);
 }
 
 /* Residency of one open file: pages resident and pages in all. */
@@ -356,46 +354,67 @@ cache_machine(struct cache_state *cs)
 }
 
 /*
- * Put the cache in the state the run's policy asks for, then measure it:
- * cold evicts the footprint (or drops every cache, for cold_method system),
- * warm primes it, none leaves it. Files other processes map are evicted too
- * (their unmapped pages go) but left out of the residency, whose mapped
- * pages no eviction can drop. May run on a pool thread: it touches no loop,
+ * Put the cache in the state the run's policy asks for, then measure it.
+ * First, before anything else, which footprint files other processes map
+ * right now: no eviction (not even drop_caches) can drop a mapped page, so
+ * they are evicted like the rest but left out of the residency, and their
+ * count and bytes are recorded with the run. Then cold evicts the footprint
+ * (targeted) or syncs and drops every cache (system), warm primes it, none
+ * leaves it; the residency is measured (the proof). For cold_method system
+ * the very last thing is the user's own `sync; echo 3 > drop_caches`, after
+ * the measure, so what measuring brought back (it opens every file: dentries,
+ * inodes, metadata blocks) is dropped again and the child starts as cold as
+ * after the user's command. May run on a pool thread: it touches no loop,
  * socket or database.
  */
 void
 cache_work(struct cache_state *cs)
 {
 	struct cache_guard *g = &cs->guard;
-	double t0 = clock_mono_ms();
-	int64_t ignored;
-	char *cause = NULL;
+	char **measured = xcalloc(cs->npaths + 1, sizeof *measured);
+	size_t nmeasured = 0;
+	int system = !cs->probe && cs->policy == PLAN_CACHE_COLD &&
+	    cs->method == PLAN_COLD_SYSTEM;
+	double t0;
+	struct stat sb;
+	int64_t bytes;
 
 	cache_guard_refresh(g);
-	if (!cs->probe && cs->policy == PLAN_CACHE_COLD) {
-		if (cs->method == PLAN_COLD_SYSTEM) {
-			if (cache_drop_all(&cs->error) == 0)
-				cs->failed = 0;
-		} else {
-			cache_evict(cs->paths, cs->npaths, g, &cs->failed);
-			cache_evict(cs->shared, cs->nshared, g, &ignored);
-		}
+	qsort(cs->paths, cs->npaths, sizeof *cs->paths, cache_strcmp);
+	free(cs->mapped);
+	cs->mapped = xmalloc(cs->npaths + 1);
+	cs->mapped_files = (int64_t)cache_mapped_mark(cs->paths, cs->npaths, cs->mapped);
+	cs->mapped_bytes = 0;
+	for (size_t i = 0; i < cs->npaths; i++) {
+		if (!cs->mapped[i])
+			measured[nmeasured++] = cs->paths[i];
+		else if (stat(cs->paths[i], &sb) == 0)
+			cs->mapped_bytes += sb.st_size;
+	}
+
+	t0 = clock_mono_ms();
+	if (system) {
+		if (cache_drop_all(&cs->error) == 0)
+			cs->failed = 0;
+		cs->evict_ms = clock_mono_ms() - t0;
+	} else if (!cs->probe && cs->policy == PLAN_CACHE_COLD) {
+		cache_evict(cs->paths, cs->npaths, g, &cs->failed);
 		cs->evict_ms = clock_mono_ms() - t0;
 	} else if (!cs->probe && cs->policy == PLAN_CACHE_WARM) {
 		cache_prime(cs->paths, cs->npaths, g, &cs->failed);
 		cs->evict_ms = clock_mono_ms() - t0;
 	}
-	if (cs->npaths > 0)
-		cs->resident_before_pct = cache_residency(cs->paths, cs->npaths, g,
-		    &cs->footprint_bytes);
-	/* Measuring opened every file; drop the dentries and inodes that brought back. */
-	if (!cs->probe && cs->policy == PLAN_CACHE_COLD && cs->method == PLAN_COLD_SYSTEM &&
-	    cs->error == NULL && cache_drop("2\n", &cause) != 0)
-		free(cause);
+	if (cs->npaths > 0) {
+		cs->resident_before_pct = cache_residency(measured, nmeasured, g, &bytes);
+		cs->footprint_bytes = bytes + cs->mapped_bytes;
+	}
+	free(measured);
 	/* benchd's own files are no part of any footprint: they are not counted as failures. */
 	if (cs->failed > 0)
 		cs->failed -= g->skipped < cs->failed ? g->skipped : cs->failed;
 	cache_machine(cs);
+	if (system && cs->error == NULL)
+		cache_drop_all(&cs->error);
 	cs->done_mono_ms = clock_mono_ms();
 }
 
@@ -439,6 +458,13 @@ cache_walk_cb(const char *path, const struct stat *sb, int type, struct FTW *ftw
 	return 0;
 }
 
+/* Order footprint files by path. */
+static int
+cache_file_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cache_file *)a)->path, ((const struct cache_file *)b)->path);
+}
+
 /* Compare two strings for qsort and bsearch. */
 static int
 cache_strcmp(const void *a, const void *b)
@@ -446,42 +472,72 @@ cache_strcmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every file some process has mapped right now, sorted (ours included: we are "others"). */
-static char **
-cache_mapped_now(size_t *n)
+/*
+ * Mark which of paths (sorted) some other process maps right now, from every
+ * /proc/PID/maps we may read (not other users' unless root): one read() of
+ * each, one bsearch per mapped file. Returns how many are marked.
+ */
+static size_t
+cache_mapped_mark(char *const *paths, size_t n, unsigned char *mark)
 {
+	static char *buf;
+	static size_t cap;
 	DIR *proc = opendir("/proc");
 	struct dirent *de;
-	char **mapped = NULL, *line = NULL, *path;
-	size_t cap = 0;
-	FILE *fp;
+	char path[300];
+	size_t marked = 0;
 
-	*n = 0;
-	if (proc == NULL)
-		return NULL;
+	memset(mark, 0, n);
+	if (proc == NULL || n == 0) {
+		if (proc != NULL)
+			closedir(proc);
+		return 0;
+	}
 	while ((de = readdir(proc)) != NULL) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		xasprintf(&path, "/proc/%s/maps", de->d_name);
-		fp = fopen(path, "re");
-		free(path);
-		if (fp == NULL)
-			continue;
-		while (getline(&line, &cap, fp) > 0) {
-			char *slash = strchr(line, '/');
+		size_t len = 0;
+		const char *prev = NULL, *line, *end;
+		ssize_t got;
+		int fd;
 
-			if (slash == NULL)
-				continue;
-			slash[strcspn(slash, "\n")] = '\0';
-			mapped = xreallocarray(mapped, *n + 1, sizeof *mapped);
-			mapped[(*n)++] = xstrdup(slash);
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || atoi(de->d_name) == getpid())
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/maps", de->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		for (;;) {
+			if (cap - len < 65536)
+				buf = xrealloc(buf, cap = cap * 2 + 65536);
+			if ((got = read(fd, buf + len, cap - len - 1)) <= 0)
+				break;
+			len += (size_t)got;
 		}
-		fclose(fp);
+		close(fd);
+		buf[len] = '\0';
+		for (line = buf; line < buf + len; line = end + 1) {
+			char *slash, *nl, **hit, *key;
+			size_t plen;
+
+			if ((end = memchr(line, '\n', (size_t)(buf + len - line))) == NULL)
+				end = buf + len;
+			nl = (char *)end;
+			if ((slash = memchr(line, '/', (size_t)(end - line))) == NULL)
+				continue;
+			plen = (size_t)(end - slash);
+			/* A file mapped in several pieces is one lookup. */
+			if (prev != NULL && strncmp(prev, slash, plen) == 0 && prev[plen] == '\0')
+				continue;
+			*nl = '\0';
+			key = slash;
+			hit = bsearch(&key, paths, n, sizeof *paths, cache_strcmp);
+			if (hit != NULL && !mark[hit - paths]) {
+				mark[hit - paths] = 1;
+				marked++;
+			}
+			prev = slash;
+		}
 	}
 	closedir(proc);
-	free(line);
-	qsort(mapped, *n, sizeof *mapped, cache_strcmp);
-	return mapped;
+	return marked;
 }
 
 /*
@@ -494,8 +550,9 @@ int
 cache_probe_read(struct cache_state *cs, struct cache_file **files, size_t *n)
 {
 	struct cache_list l = { NULL, 0 };
-	char *line = NULL, **mapped;
-	size_t cap = 0, nmapped;
+	char *line = NULL, **names;
+	unsigned char *mark;
+	size_t cap = 0;
 	struct stat sb;
 	FILE *fp;
 
@@ -535,14 +592,27 @@ cache_probe_read(struct cache_state *cs, struct cache_file **files, size_t *n)
 			cache_list_add(&l, cs->evict[i], sb.st_size);
 	}
 
-	mapped = cache_mapped_now(&nmapped);
-	for (size_t i = 0; i < l.n; i++) {
-		l.files[i].shared = mapped != NULL && bsearch(&l.files[i].path, mapped, nmapped,
-		    sizeof *mapped, cache_strcmp) != NULL;
+	qsort(l.files, l.n, sizeof *l.files, cache_file_cmp);
+	/* An evict path may repeat a file the probe saw: keep one. */
+	for (size_t i = 1, k = 1; i <= l.n; i++) {
+		if (i == l.n) {
+			l.n = l.n > 0 ? k : 0;
+			break;
+		}
+		if (strcmp(l.files[i].path, l.files[k - 1].path) == 0)
+			free(l.files[i].path);
+		else
+			l.files[k++] = l.files[i];
 	}
-	for (size_t i = 0; i < nmapped; i++)
-		free(mapped[i]);
-	free(mapped);
+	names = xcalloc(l.n + 1, sizeof *names);
+	mark = xmalloc(l.n + 1);
+	for (size_t i = 0; i < l.n; i++)
+		names[i] = l.files[i].path;
+	cache_mapped_mark(names, l.n, mark);
+	for (size_t i = 0; i < l.n; i++)
+		l.files[i].shared = mark[i];
+	free(names);
+	free(mark);
 	*files = l.files;
 	*n = l.n;
 	return 0;
@@ -564,9 +634,7 @@ cache_state_clear(struct cache_state *cs)
 	for (size_t i = 0; i < cs->npaths; i++)
 		free(cs->paths[i]);
 	free(cs->paths);
-	for (size_t i = 0; i < cs->nshared; i++)
-		free(cs->shared[i]);
-	free(cs->shared);
+	free(cs->mapped);
 	for (size_t i = 0; i < cs->nevict; i++)
 		free(cs->evict[i]);
 	free(cs->evict);

@@ -51,8 +51,6 @@ struct cache_state {
 	int			 probe;
 	char			**paths;	/* the footprint's files to evict/prime/measure */
 	size_t			 npaths;
-	char			**shared;	/* its files other processes map: evicted, not measured */
-	size_t			 nshared;
 	int			 list_fd;	/* probe: an anonymous file the wrapper writes its list to */
 	int			 list_open;	/* list_fd is open (it may be any number) */
 	char			*list_path;	/* or a list already written (bench/), read instead */
@@ -64,8 +62,11 @@ struct cache_state {
 	struct cache_guard	 guard;
 
 	/* Filled by cache_work(). */
-	double			 resident_before_pct;
-	int64_t			 footprint_bytes;
+	unsigned char		*mapped;	/* per path: another process maps it (left out of the residency) */
+	int64_t			 mapped_files;
+	int64_t			 mapped_bytes;
+	double			 resident_before_pct;	/* over the files no other process maps */
+	int64_t			 footprint_bytes;	/* all of them */
 	int64_t			 failed;
 	double			 evict_ms;
 	double			 loadavg_1m;
@@ -84,8 +85,8 @@ int	 cache_prepare(struct cache_state *, const struct plan *, const struct plan_
 	    int probe, char **cause);
 /* Name a file of benchd's own that the work must never open (up to CACHE_OWN_MAX). */
 void	 cache_guard_own(struct cache_guard *, const char *path);
-/* Add a file of the footprint: evicted, primed and measured; evicted only when shared. */
-void	 cache_add_file(struct cache_state *, const char *path, int shared);
+/* Add a file of the footprint: evicted or primed, and measured unless another process maps it. */
+void	 cache_add_file(struct cache_state *, const char *path);
 void	 cache_work(struct cache_state *);
 const char *cache_wrapper(const struct cache_state *);
 const char *cache_extra_env(const struct cache_state *);

@@ -681,9 +681,9 @@ run_footprint(struct run *run)
 			bytes += files[i].bytes;
 	}
 	run->nfootprint = n;
-	log_info("plan %lld: footprint of %zu files, %.1f MB (%zu more are mapped by other "
-	    "processes and left alone)", (long long)run->q.plan_id, n - shared,
-	    (double)bytes / 1e6, shared);
+	log_info("plan %lld: footprint of %zu files, %.1f MB (and %zu that other processes map "
+	    "now: evicted too, but left out of a run's residency while they are mapped)",
+	    (long long)run->q.plan_id, n - shared, (double)bytes / 1e6, shared);
 	cache_files_free(files, n);
 	return 0;
 }
@@ -998,7 +998,7 @@ run_spawn(struct run *run, char **cause)
 	    .workdir = run->cond->workdir, .resident_before_pct = NAN, .footprint_files = -1,
 	    .footprint_bytes = -1, .evict_ms = NAN, .evict_failed = -1, .loadavg_1m = NAN,
 	    .mem_free_kb = -1, .mem_cached_kb = -1, .token = run->token,
-	    .spawn_late_ms = NAN }) != 0) {
+	    .spawn_late_ms = NAN, .mapped_others_files = -1, .mapped_others_bytes = -1 }) != 0) {
 		xasprintf(cause, "cannot write the database: %s", store_errmsg(env->store));
 		run_strv_free(argv);
 		run_strv_free(envp);
@@ -1065,6 +1065,8 @@ run_fill_start(const struct run *run, struct store_start *b)
 		.spawn_late_ms = run->spawn_late_ms,
 	};
 	b->resident_before_pct = cs->resident_before_pct;
+	b->mapped_others_files = cs->probe ? -1 : cs->mapped_files;
+	b->mapped_others_bytes = cs->probe ? -1 : cs->mapped_bytes;
 	b->footprint_files = cs->probe ? -1 : (int64_t)cs->npaths;
 	b->footprint_bytes = cs->footprint_bytes;
 	b->evict_ms = cs->evict_ms;
@@ -1186,7 +1188,7 @@ run_load_footprint(struct run *run, char **cause)
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
-		cache_add_file(&run->cache, files[i].path, files[i].shared);
+		cache_add_file(&run->cache, files[i].path);
 	store_files_free(files, n);
 	return 0;
 }

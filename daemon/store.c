@@ -52,7 +52,8 @@ static const char *const store_sql[S_COUNT] = {
 	[S_RUN_START] = "UPDATE runs SET state = 'running', spawned_at = ?2, pid = ?3, command = ?4,"
 	    " workdir = ?5, resident_before_pct = ?6, footprint_files = ?7, footprint_bytes = ?8,"
 	    " evict_ms = ?9, evict_failed = ?10, loadavg_1m = ?11, mem_free_kb = ?12,"
-	    " mem_cached_kb = ?13, cpu_governor = ?14, token = ?15, spawn_late_ms = ?16"
+	    " mem_cached_kb = ?13, cpu_governor = ?14, token = ?15, spawn_late_ms = ?16,"
+	    " mapped_others_files = ?17, mapped_others_bytes = ?18"
 	    " WHERE id = ?1 AND state IN ('pending', 'running')",
 	[S_PLAN_RUNNING] = "UPDATE plans SET state = 'running'"
 	    " WHERE id = (SELECT plan_id FROM runs WHERE id = ?1) AND state = 'queued'",
@@ -251,6 +252,8 @@ static const struct {
 	{ "runs", "exit_late_ms", "REAL" },
 	{ "runs", "exit_window_ms", "REAL" },
 	{ "runs", "descendants_killed", "INTEGER" },
+	{ "runs", "mapped_others_files", "INTEGER" },
+	{ "runs", "mapped_others_bytes", "INTEGER" },
 };
 
 /* Add to an older file the columns it lacks (inside the migration's transaction). */
@@ -736,6 +739,8 @@ store_run_start_write(struct store *st, const struct store_start *b)
 	store_bind_text(s, 14, b->cpu_governor);
 	store_bind_text(s, 15, b->token);
 	store_bind_real(s, 16, b->spawn_late_ms);
+	store_bind_count(s, 17, b->mapped_others_files);
+	store_bind_count(s, 18, b->mapped_others_bytes);
 	if (store_exec(st, s) != 0)
 		return -1;
 	s = store_stmt(st, S_PLAN_RUNNING);

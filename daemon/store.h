@@ -13,7 +13,7 @@
 
 #include "stagelog.h"
 
-#define STORE_SCHEMA_VERSION	3	/* 2: index runs_ended; 3: daemon_starts, runs.token and timing */
+#define STORE_SCHEMA_VERSION	3	/* 2: index runs_ended; 3: daemon_starts, runs.token, timing, mapped */
 #define STORE_BUSY_MS		5000	/* how long a write waits for another connection's lock */
 
 enum store_run_state {
@@ -63,6 +63,8 @@ struct store_start {
 	const char	*cpu_governor;
 	const char	*token;		/* BENCHD_RUN of the run's processes */
 	double		 spawn_late_ms;
+	int64_t		 mapped_others_files;	/* footprint files other processes mapped */
+	int64_t		 mapped_others_bytes;
 };
 
 /* The run's own resource use. */

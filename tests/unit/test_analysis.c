@@ -78,6 +78,8 @@ plan_run(struct db_plan *p, const char *cond, const char *cache, const char *kin
 	r->user_cpu_s = r->sys_cpu_s = r->major_faults = r->minor_faults = NAN;
 	r->inblock = r->max_rss_kb = r->loadavg_1m = r->mem_free_kb = NAN;
 	r->mem_cached_kb = NAN;
+	r->spawn_late_ms = r->exit_late_ms = r->exit_window_ms = NAN;
+	r->mapped_others_files = r->mapped_others_bytes = r->descendants_killed = NAN;
 	r->resident_before_pct = resident;
 	if (!isnan(import_s)) {
 		r->stages = xcalloc(1, sizeof *r->stages);
@@ -514,6 +516,99 @@ test_warn_shared_footprint(void **state)
 	db_plan_free(p);
 }
 
+/* Cold runs part of whose footprint others mapped, a late loop, an uncertain end: each named, run by run. */
+static void
+test_warn_runs(void **state)
+{
+	const struct analysis_warning *w;
+	struct db_plan *p;
+	struct analysis *a;
+	size_t n;
+
+	(void)state;
+	p = plan_new("done");
+	plan_condition(p, "cold");
+	plan_runs(p, "cold", "cold", 0.0, COLD, NELEM(COLD));
+	for (size_t i = 0; i < p->nruns; i++) {
+		p->runs[i].footprint_bytes = 500 * 1048576.0;
+		p->runs[i].mapped_others_bytes = 50 * 1048576.0;	/* exactly a tenth: fine */
+		p->runs[i].spawn_late_ms = 0.2;
+		p->runs[i].exit_late_ms = 1.0;				/* exactly 1 ms: fine */
+		p->runs[i].exit_window_ms = 0;
+	}
+	a = analysis_create(p);
+	find_warning(a, "mapped_by_others", -2, &n);
+	assert_int_equal(n, 0);
+	find_warning(a, "loop_late", -2, &n);
+	assert_int_equal(n, 0);
+	find_warning(a, "end_uncertain", -2, &n);
+	assert_int_equal(n, 0);
+	find_warning(a, "shared_footprint", -2, &n);
+	assert_int_equal(n, 0);
+	analysis_free(a);
+
+	p->runs[1].mapped_others_bytes = 300 * 1048576.0;
+	p->runs[2].spawn_late_ms = 3.25;
+	p->runs[4].exit_late_ms = 12.0;
+	p->runs[3].exit_window_ms = 5019;
+	a = analysis_create(p);
+	w = find_warning(a, "mapped_by_others", 0, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(w->text, "1 cold run started with over 10% of the footprint mapped by "
+	    "other programs (up to 60%): those pages cannot be evicted, so it may have been partly "
+	    "warm (run 2: 300 MiB)");
+	w = find_warning(a, "loop_late", 0, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(w->nrun_ids, 2);
+	assert_string_equal(w->text, "benchd's loop was over 1 ms late at 2 runs' spawn or exit (up "
+	    "to 12.0 ms; run 3: 3.2 ms at its spawn, run 5: 12.0 ms at its exit)");
+	w = find_warning(a, "end_uncertain", 0, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(w->text, "benchd could not watch 1 run end (it was stopped or starved), "
+	    "so its total may be too long by up to that much (run 4: 5019 ms)");
+	analysis_free(a);
+	db_plan_free(p);
+}
+
+/* With a targeted and a system cold condition, the gap between them is said beside the targeted one. */
+static void
+test_note_metadata(void **state)
+{
+	static const double tgt[] = { 2.00, 2.02, 1.98, 2.01, 1.99, 2.03, 2.00, 1.97 };
+	static const double sys[] = { 2.10, 2.12, 2.08, 2.11, 2.09, 2.13, 2.10, 2.07 };
+	const struct analysis_warning *w;
+	struct db_plan *p;
+	struct analysis *a;
+	size_t n;
+
+	(void)state;
+	p = plan_new("done");
+	plan_condition(p, "targeted");
+	plan_condition(p, "system");
+	plan_runs(p, "targeted", "cold", 0.0, tgt, NELEM(tgt));
+	plan_runs(p, "system", "cold", 0.0, sys, NELEM(sys));
+	for (size_t i = 0; i < p->nruns; i++)
+		p->runs[i].cold_method = xstrdup(i < NELEM(tgt) ? "targeted" : "system");
+	a = analysis_create(p);
+	w = find_warning(a, "metadata_gap", -2, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(w->cond, 0);
+	assert_int_equal(w->metric, 0);
+	assert_non_null(strstr(w->text, "targeted cold leaves file metadata cached: worth +5.0% "
+	    "here (system against targeted, 95% CI [+"));
+	analysis_free(a);
+
+	/* The same figures: no gap to speak of. */
+	for (size_t i = 0; i < NELEM(sys); i++)
+		p->runs[NELEM(tgt) + i].stages[0].duration_s = tgt[i];
+	a = analysis_create(p);
+	w = find_warning(a, "metadata_gap", 0, &n);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(w->text, "targeted cold is as cold as system here"));
+	analysis_free(a);
+	db_plan_free(p);
+}
+
 /* Runs that printed another python than the first are named in one warning; the first run with info is kept. */
 static void
 test_warn_info_differs(void **state)
@@ -623,6 +718,8 @@ main(void)
 		cmocka_unit_test(test_latest_attempt),
 		cmocka_unit_test(test_warn_unfinished),
 		cmocka_unit_test(test_warn_shared_footprint),
+		cmocka_unit_test(test_warn_runs),
+		cmocka_unit_test(test_note_metadata),
 		cmocka_unit_test(test_warn_info_differs),
 		cmocka_unit_test(test_latency_metric),
 		cmocka_unit_test(test_next_warning),
