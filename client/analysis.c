@@ -367,8 +367,12 @@ analysis_counted(const struct analysis_cond *c, const struct db_run *r)
 
 /*
  * Warn, run by run, about what made a condition's runs less than they seem:
- * a cold run part of whose footprint other programs mapped right before it
- * (those pages cannot be evicted: it may have been partly warm); benchd's loop
+ * a cold run more of whose footprint other programs mapped right before it
+ * than for the condition's other runs (those pages cannot be evicted: it may
+ * have been partly warm; what every run has mapped by others, the
+ * interpreter and libc, is no difference between them, nor from the user's
+ * own drop_caches, which cannot drop a mapped page either; unless it is most
+ * of the footprint, which then deserves a word of its own); benchd's loop
  * late at a run's spawn (the cache state was older than it looks) or at its
  * exit; and an end benchd could not watch (it was stopped or starved), whose
  * total is then only an upper bound.
@@ -381,9 +385,24 @@ analysis_warn_runs(struct analysis *a, size_t ci)
 	/* Warnings by index: adding one may move the others. */
 	long mapped = -1, late = -1, window = -1;
 	char *tmapped = NULL, *tlate = NULL, *twindow = NULL;
-	double worst_mapped = 0, worst_late = 0;
+	double worst_mapped = 0, worst_late = 0, base = INFINITY;
 	struct analysis_warning *w;
+	int cold = strcmp(c->cache, "cold") == 0;
 
+	for (size_t i = 0; i < p->nruns && cold; i++) {
+		const struct db_run *r = &p->runs[i];
+
+		if (analysis_counted(c, r) && r->footprint_bytes > 0 && !isnan(r->mapped_others_bytes))
+			base = fmin(base, r->mapped_others_bytes / r->footprint_bytes);
+	}
+	if (cold && base > ANALYSIS_MAPPED_MOST && base < INFINITY) {
+		xasprintf(&tmapped, "every cold run started with at least %.0f%% of the footprint "
+		    "mapped by other programs (another program using the same libraries: someone "
+		    "else's torch?): those pages cannot be evicted, so all may have been partly warm",
+		    100 * base);
+		analysis_warn(a, "mapped_by_others", (int)ci, -1, tmapped);
+		tmapped = NULL;
+	}
 	for (size_t i = 0; i < p->nruns; i++) {
 		const struct db_run *r = &p->runs[i];
 		double lt = fmax(isnan(r->spawn_late_ms) ? 0 : r->spawn_late_ms,
@@ -391,17 +410,18 @@ analysis_warn_runs(struct analysis *a, size_t ci)
 
 		if (!analysis_counted(c, r))
 			continue;
-		if (strcmp(c->cache, "cold") == 0 && r->footprint_bytes > 0 &&
-		    r->mapped_others_bytes > ANALYSIS_MAPPED_MAX * r->footprint_bytes) {
+		if (cold && r->footprint_bytes > 0 &&
+		    r->mapped_others_bytes / r->footprint_bytes - base > ANALYSIS_MAPPED_MAX) {
 			if (mapped < 0) {
 				analysis_warn(a, "mapped_by_others", (int)ci, -1, NULL);
 				mapped = (long)a->nwarnings - 1;
 			}
 			w = &a->warnings[mapped];
-			analysis_cat(&tmapped, "%s run %lld: %.0f MiB", w->nrun_ids == 0 ? "" : ",",
-			    r->id, r->mapped_others_bytes / 1048576.0);
+			analysis_cat(&tmapped, "%s run %lld: +%.0f MiB", w->nrun_ids == 0 ? "" : ",",
+			    r->id, (r->mapped_others_bytes - base * r->footprint_bytes) / 1048576.0);
 			analysis_warn_run(w, r->id);
-			worst_mapped = fmax(worst_mapped, r->mapped_others_bytes / r->footprint_bytes);
+			worst_mapped = fmax(worst_mapped, r->mapped_others_bytes / r->footprint_bytes -
+			    base);
 		}
 		if (lt > ANALYSIS_LATE_MS) {
 			if (late < 0) {
@@ -427,10 +447,10 @@ analysis_warn_runs(struct analysis *a, size_t ci)
 	}
 	if (mapped >= 0) {
 		w = &a->warnings[mapped];
-		xasprintf(&w->text, "%zu cold run%s started with over %.0f%% of the footprint "
-		    "mapped by other programs (up to %.0f%%): those pages cannot be evicted, so %s "
-		    "partly warm (%s)", w->nrun_ids, fmt_plural(w->nrun_ids),
-		    100 * ANALYSIS_MAPPED_MAX, 100 * worst_mapped,
+		xasprintf(&w->text, "%zu cold run%s started with more of the footprint mapped by "
+		    "other programs than the condition's other runs (by up to %.0f%% of it): those "
+		    "pages cannot be evicted, so %s partly warm (%s)", w->nrun_ids,
+		    fmt_plural(w->nrun_ids), 100 * worst_mapped,
 		    w->nrun_ids == 1 ? "it may have been" : "they may have been", tmapped + 1);
 		free(tmapped);
 	}

@@ -23,8 +23,13 @@
 #define ANALYSIS_OUTLIER_MADS	3.0
 /* Fewer ok runs than this in a condition deserve a warning. */
 #define ANALYSIS_FEW_RUNS	5
-/* A cold run whose footprint other programs mapped beyond this share may have been partly warm. */
+/*
+ * A cold run with this share more of its footprint mapped by other programs
+ * than the condition's least may have been partly warm; every run with this
+ * much mapped, all may have.
+ */
 #define ANALYSIS_MAPPED_MAX	0.10
+#define ANALYSIS_MAPPED_MOST	0.50
 /* benchd's loop later than this at a run's spawn or exit is worth saying. */
 #define ANALYSIS_LATE_MS	1.0
 

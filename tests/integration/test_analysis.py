@@ -458,8 +458,9 @@ class TestAnalysis(unittest.TestCase):
             per_run = [x for x in s["warnings"] if x["kind"] == "mapped_by_others"]
             self.assertEqual(len(per_run), 1, s["warnings"])
             self.assertEqual(per_run[0]["run_ids"], [cold[1]])
-            self.assertIn("1 cold run started with over 10% of the footprint mapped by other "
-                          "programs (up to 50%)", per_run[0]["text"])
+            self.assertIn("1 cold run started with more of the footprint mapped by other "
+                          "programs than the condition's other runs (by up to 50% of it)",
+                          per_run[0]["text"])
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 

@@ -1,4 +1,5 @@
 """test_cache.py: the cache policies on real children: cold is cold, warm is warm, and the record proves it."""
+import json
 import os
 import shutil
 import subprocess
@@ -120,6 +121,64 @@ conditions:
         for x in d.query("SELECT * FROM runs WHERE kind = 'measured'"):
             self.assertEqual(x["cold_method"], "system")
             self.assertLessEqual(x["resident_before_pct"], 2.0, x)
+
+
+    def test_mapped_by_another_process_is_seen_per_run(self):
+        """Another process maps the data file between two cold runs (after the probe, so the
+        probe marked nothing shared). The runs before it record nothing mapped by others and
+        start at 0%; the runs after it record the file's bytes as mapped by others (its
+        mapped pages cannot be evicted), leave it out of their residency, and the summary
+        warns about exactly those runs."""
+        d = self.daemon()
+        plan = self.write("mapped.yaml", """\
+name: mapped
+python: %s
+script: reader.py
+args: [%s]
+conditions:
+  - {name: cold, cache: cold, runs: 4}
+""" % (PYTHON, self.data))
+        slow = self.write("slow_reader.py", "import time\ntime.sleep(1)\n" + READER)
+        plan = self.write("mapped.yaml", open(plan).read().replace("reader.py", slow))
+        r = d.ctl("submit", plan)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        # While the second measured run (seq 3: the probe is seq 1) runs, map the whole file.
+        d.wait_for(lambda: d.query("SELECT state FROM runs WHERE seq = 3")[0]["state"] == "running",
+                   timeout=60, what="the second cold run")
+        mapper = subprocess.Popen([PYTHON, "-c", (
+            "import mmap, sys\n"
+            "f = open(sys.argv[1], 'rb')\n"
+            "m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)\n"
+            "sum(m[i] for i in range(0, len(m), 4096))\n"
+            "print('mapped', flush=True)\n"
+            "sys.stdin.read()\n"), self.data], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        try:
+            self.assertEqual(mapper.stdout.readline().strip(), b"mapped")
+            self.assertEqual(d.ctl("watch", "1").returncode, 0)
+        finally:
+            mapper.stdin.close()
+            mapper.wait(10)
+        runs = d.query("SELECT id, seq, state, resident_before_pct, mapped_others_files,"
+                       " mapped_others_bytes, footprint_bytes FROM runs WHERE kind = 'measured'"
+                       " ORDER BY seq")
+        self.assertEqual([x["state"] for x in runs], ["ok"] * 4)
+        size = os.path.getsize(self.data)
+        before, after = runs[:2], runs[2:]
+        # Others map the interpreter and libc all along (this test's own python does): a base.
+        base_files = min(x["mapped_others_files"] for x in before)
+        base_bytes = min(x["mapped_others_bytes"] for x in before)
+        for x in before:
+            self.assertLessEqual(x["resident_before_pct"], 1.0, x)
+        for x in after:
+            # The data file, and whatever else the mapper itself maps (its mmap module).
+            self.assertGreaterEqual(x["mapped_others_files"], base_files + 1, x)
+            self.assertGreaterEqual(x["mapped_others_bytes"], base_bytes + size, x)
+            self.assertLessEqual(x["resident_before_pct"], 1.0, "left out of the residency: %s" % x)
+            self.assertGreater(x["footprint_bytes"], size)
+        s = json.loads(d.ctl("summary", "1", "--json").stdout)
+        w = [x for x in s["warnings"] if x["kind"] == "mapped_by_others"]
+        self.assertEqual(len(w), 1, s["warnings"])
+        self.assertEqual(w[0]["run_ids"], [x["id"] for x in after])
 
 
 class TestSystemRefused(unittest.TestCase):

@@ -531,7 +531,7 @@ test_warn_runs(void **state)
 	plan_runs(p, "cold", "cold", 0.0, COLD, NELEM(COLD));
 	for (size_t i = 0; i < p->nruns; i++) {
 		p->runs[i].footprint_bytes = 500 * 1048576.0;
-		p->runs[i].mapped_others_bytes = 50 * 1048576.0;	/* exactly a tenth: fine */
+		p->runs[i].mapped_others_bytes = (i == 0 ? 50 : 100) * 1048576.0; /* a tenth more: fine */
 		p->runs[i].spawn_late_ms = 0.2;
 		p->runs[i].exit_late_ms = 1.0;				/* exactly 1 ms: fine */
 		p->runs[i].exit_window_ms = 0;
@@ -554,9 +554,9 @@ test_warn_runs(void **state)
 	a = analysis_create(p);
 	w = find_warning(a, "mapped_by_others", 0, &n);
 	assert_int_equal(n, 1);
-	assert_string_equal(w->text, "1 cold run started with over 10% of the footprint mapped by "
-	    "other programs (up to 60%): those pages cannot be evicted, so it may have been partly "
-	    "warm (run 2: 300 MiB)");
+	assert_string_equal(w->text, "1 cold run started with more of the footprint mapped by other "
+	    "programs than the condition's other runs (by up to 50% of it): those pages cannot be "
+	    "evicted, so it may have been partly warm (run 2: +250 MiB)");
 	w = find_warning(a, "loop_late", 0, &n);
 	assert_int_equal(n, 1);
 	assert_int_equal(w->nrun_ids, 2);
@@ -566,6 +566,18 @@ test_warn_runs(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(w->text, "benchd could not watch 1 run end (it was stopped or starved), "
 	    "so its total may be too long by up to that much (run 4: 5019 ms)");
+	analysis_free(a);
+
+	/* Most of the footprint mapped by others for every run: one word for all of them. */
+	for (size_t i = 0; i < p->nruns; i++)
+		p->runs[i].mapped_others_bytes = 400 * 1048576.0;
+	a = analysis_create(p);
+	w = find_warning(a, "mapped_by_others", 0, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(w->nrun_ids, 0);
+	assert_string_equal(w->text, "every cold run started with at least 80% of the footprint "
+	    "mapped by other programs (another program using the same libraries: someone else's "
+	    "torch?): those pages cannot be evicted, so all may have been partly warm");
 	analysis_free(a);
 	db_plan_free(p);
 }

@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "clock.h"
 #include "log.h"
 #include "proto.h"
 #include "request.h"
@@ -393,6 +394,59 @@ test_stop_requeues(void **state)
 	free(script);
 }
 
+/* Keep the loop busy (a long request, say) for the milliseconds in t->data. */
+static void
+busy_cb(uv_timer_t *t)
+{
+	double until = clock_mono_ms() + (double)(uintptr_t)t->data;
+
+	while (clock_mono_ms() < until)
+		;
+}
+
+/*
+ * A run's end is its child's exit, not the moment a busy loop gets to it: a
+ * 0.3 s child, the loop blocked from 0.15 s to 0.75 s, is recorded as 0.3 s,
+ * and how late the loop was is recorded beside it.
+ */
+static void
+test_exit_time_busy_loop(void **state)
+{
+	struct fixture *f = *state;
+	char *script = write_file(f, "short.sh", "echo \"start time: $(date +%s.%N)\"\n"
+	    "exec sleep 0.3\n", 0755), *yaml, *total, *late, *window;
+	uv_timer_t busy;
+	int64_t id;
+
+	xasprintf(&yaml, "name: short\npython: /bin/sh\nscript: %s\nconditions:\n"
+	    "  - {name: s, cache: none, runs: 1}\n", script);
+	id = submit(f, "short.yaml", yaml, NULL);
+	runner_kick(f->runner);
+	run_until(f, "run_started", id, 10000);
+	uv_timer_init(&f->loop, &busy);
+	busy.data = (void *)(uintptr_t)600;
+	uv_timer_start(&busy, busy_cb, 50, 0);
+	run_until(f, "plan_finished", id, 10000);
+	uv_close((uv_handle_t *)&busy, NULL);
+	uv_run(&f->loop, UV_RUN_NOWAIT);	/* the close completes before busy goes out of scope */
+	total = query(f, "SELECT duration_s FROM stages WHERE name = 'total'");
+	late = query(f, "SELECT exit_late_ms FROM runs");
+	window = query(f, "SELECT exit_window_ms FROM runs");
+	assert_non_null(total);
+	assert_non_null(late);
+	if (!(strtod(total, NULL) >= 0.3 && strtod(total, NULL) < 0.45))
+		fail_msg("total %s s, want the child's 0.3 s (the loop was late by %s ms)", total,
+		    late);
+	if (!(strtod(late, NULL) > 200))
+		fail_msg("exit_late_ms %s, want the loop's lateness (over 200 ms)", late);
+	assert_string_equal(window, "0.0");
+	free(total);
+	free(late);
+	free(window);
+	free(yaml);
+	free(script);
+}
+
 /* A plan with a mistake is refused with its place; nothing is queued. */
 static void
 test_submit_refused(void **state)
@@ -419,6 +473,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failure_text_not_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_requeues, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exit_time_busy_loop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_submit_refused, setup, teardown),
 	};
 
