@@ -190,6 +190,14 @@ class Daemon:
             raise RuntimeError("plan %d ended %s: %s\n%s" % (plan_id, state, err, self.log()[-3000:]))
         return state
 
+    def ctl_json(self, *args):
+        """benchctl's JSON output of a command against this daemon's database."""
+        r = subprocess.run([BENCHCTL, "--socket", self.socket, "--db", self.db] + list(args),
+                           capture_output=True, text=True, timeout=300)
+        if r.returncode != 0:
+            raise RuntimeError("benchctl %s: %s" % (" ".join(args), r.stderr))
+        return json.loads(r.stdout)
+
     def query(self, sql, *params):
         """Rows of a read-only query on the daemon's database."""
         db = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True, timeout=10)
