@@ -37,6 +37,9 @@ CREATE TABLE IF NOT EXISTS runs (
 	seq		INTEGER NOT NULL,	-- order within the plan, from 1
 	attempt		INTEGER NOT NULL DEFAULT 1, -- 2, 3, ... when an interrupted run is run again
 	kind		TEXT NOT NULL CHECK (kind IN ('probe', 'warmup', 'measured')),
+	position	INTEGER,		-- in its warming sequence (then: K): 0 the cold one, 1 to K the next; NULL outside one
+	sequence	INTEGER,		-- which sequence of its condition, from 1; NULL outside one
+	profile		TEXT,			-- 'importtime': an extra run under python -X importtime (kind warmup: never counted)
 	cache_policy	TEXT NOT NULL CHECK (cache_policy IN ('cold', 'warm', 'none')),
 	cold_method	TEXT CHECK (cold_method IN ('targeted', 'system')), -- for cold runs
 	state		TEXT NOT NULL DEFAULT 'pending'
@@ -69,6 +72,11 @@ CREATE TABLE IF NOT EXISTS runs (
 	footprint_bytes	INTEGER,		-- their total size
 	mapped_others_files INTEGER,		-- of them, files another process mapped right before the run (looked at before the eviction)
 	mapped_others_bytes INTEGER,		-- their size: their mapped pages stay cached whatever is evicted
+
+	-- The cache's state right after the run, measured the same way: what the
+	-- run brought in is what it read from disk (the files: table read_in).
+	resident_after_pct REAL,		-- as resident_before_pct, once the run (and all it started) ended
+	read_in_bytes	INTEGER,		-- bytes of the footprint that were not cached before the run and were after
 	evict_ms	REAL,			-- time the eviction or priming took
 	evict_failed	INTEGER,		-- footprint files that could not be evicted (vanished, unreadable)
 
@@ -153,6 +161,33 @@ CREATE TABLE IF NOT EXISTS footprints (
 	bytes		INTEGER NOT NULL,
 	shared		INTEGER NOT NULL DEFAULT 0,	-- 1: mapped by another process, left alone
 	PRIMARY KEY (plan_id, path)
+) WITHOUT ROWID;
+
+-- What the runs of each plan brought into the page cache, file by file: the
+-- sum over every run of a condition (at one position of its sequences) of
+-- the bytes of the file the run found uncached and left cached. Bounded by
+-- the footprint's size times the conditions, however many runs: a run's share
+-- is bytes / runs.
+CREATE TABLE IF NOT EXISTS read_in (
+	plan_id		INTEGER NOT NULL REFERENCES plans (id),
+	condition	TEXT NOT NULL,
+	position	INTEGER NOT NULL,	-- in the warming sequence, -1 outside one
+	path		TEXT NOT NULL,
+	runs		INTEGER NOT NULL,	-- runs that read some of it
+	bytes		INTEGER NOT NULL,	-- all they read of it
+	PRIMARY KEY (plan_id, condition, position, path)
+) WITHOUT ROWID;
+
+-- The modules an importtime run imported, one row per "import time:" line of
+-- python -X importtime, in the order printed.
+CREATE TABLE IF NOT EXISTS import_times (
+	run_id		INTEGER NOT NULL REFERENCES runs (id),
+	seq		INTEGER NOT NULL,	-- from 1
+	module		TEXT NOT NULL,		-- torch._C
+	depth		INTEGER NOT NULL,	-- 0: imported by the program itself, 1: by that module, ...
+	self_us		INTEGER NOT NULL,	-- microseconds in the module alone
+	cumulative_us	INTEGER NOT NULL,	-- with everything it imported
+	PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
 -- One row per start of a daemon on this database: what wrote it, and where.

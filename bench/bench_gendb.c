@@ -174,15 +174,15 @@ gen_plan(struct store *st, int plan_runs, const struct store_file *fp, size_t nf
 	char *yaml, *cause = NULL;
 	int rc;
 
-	runs[n++] = (struct store_new_run){ "cold", "probe", "cold", NULL, "0,1" };
+	runs[n++] = (struct store_new_run){ "cold", "probe", "cold", NULL, "0,1", -1, 0, 0 };
 	for (int i = 0; i < cold || i < warm; i++) {
 		if (i < cold)
-			runs[n++] = (struct store_new_run){ "cold", "measured", "cold", "targeted", "0,1" };
+			runs[n++] = (struct store_new_run){ "cold", "measured", "cold", "targeted", "0,1", -1, 0, 0 };
 		if (i == 0)
 			for (int w = 0; w < 2; w++)
-				runs[n++] = (struct store_new_run){ "warm", "warmup", "warm", NULL, "0,1" };
+				runs[n++] = (struct store_new_run){ "warm", "warmup", "warm", NULL, "0,1", -1, 0, 0 };
 		if (i < warm)
-			runs[n++] = (struct store_new_run){ "warm", "measured", "warm", NULL, "0,1" };
+			runs[n++] = (struct store_new_run){ "warm", "measured", "warm", NULL, "0,1", -1, 0, 0 };
 	}
 	xasprintf(&yaml, gen_yaml, cold, warm);
 	rc = store_plan_add(st, "gen-cold-vs-warm", yaml, "/work/main/configs/gen.yaml", 0, runs,

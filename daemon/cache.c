@@ -133,6 +133,8 @@ cache_prepare(struct cache_state *cs, const struct plan *plan, const struct plan
 	cs->evict_ms = NAN;
 	cs->footprint_bytes = -1;
 	cs->failed = -1;
+	cs->resident_after_pct = NAN;
+	cs->read_in_bytes = -1;
 	if (!cs->probe)
 		return 0;
 	cs->wrapper = cache_wrapper_path();
@@ -354,6 +356,81 @@ cache_machine(struct cache_state *cs)
 }
 
 /*
+ * Measure the footprint file by file, but for the files another process
+ * maps (cs->mapped): resident pages into pages[i] (-1 for a file not
+ * measured), the bytes of the files measured into *bytes; returns the
+ * percentage of their pages resident (NaN for none).
+ */
+static double
+cache_measure(struct cache_state *cs, int64_t *pages, int64_t *bytes)
+{
+	int64_t resident = 0, total = 0, r, p;
+	struct stat sb;
+	int fd;
+
+	*bytes = 0;
+	for (size_t i = 0; i < cs->npaths; i++) {
+		pages[i] = -1;
+		if ((cs->mapped != NULL && cs->mapped[i]) ||
+		    (fd = cache_open(&cs->guard, cs->paths[i])) < 0)
+			continue;
+		if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    cache_file_pages(fd, sb.st_size, &r, &p) == 0) {
+			pages[i] = r;
+			resident += r;
+			total += p;
+			*bytes += sb.st_size;
+		}
+		close(fd);
+	}
+	return total > 0 ? 100.0 * (double)resident / (double)total : NAN;
+}
+
+/* Order read-in files by bytes, most first, then by path. */
+static int
+cache_read_cmp(const void *a, const void *b)
+{
+	const struct cache_file *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+/*
+ * After the run: measure the footprint again, the same files the same way.
+ * What it found uncached before and cached now is what the run read from
+ * disk: per file into cs->read_in (most first), in all into
+ * cs->read_in_bytes. May run on a pool thread.
+ */
+void
+cache_after_work(struct cache_state *cs)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int64_t *after, bytes;
+
+	cs->read_in_bytes = -1;
+	cs->resident_after_pct = NAN;
+	if (cs->npaths == 0 || cs->before_pages == NULL)
+		return;
+	after = xcalloc(cs->npaths + 1, sizeof *after);
+	cs->resident_after_pct = cache_measure(cs, after, &bytes);
+	cs->read_in_bytes = 0;
+	for (size_t i = 0; i < cs->npaths; i++) {
+		int64_t got;
+
+		if (after[i] < 0 || cs->before_pages[i] < 0 || after[i] <= cs->before_pages[i])
+			continue;
+		got = (after[i] - cs->before_pages[i]) * page;
+		cs->read_in = xreallocarray(cs->read_in, cs->nread_in + 1, sizeof *cs->read_in);
+		cs->read_in[cs->nread_in++] = (struct cache_file){ cs->paths[i], got, 0 };
+		cs->read_in_bytes += got;
+	}
+	qsort(cs->read_in, cs->nread_in, sizeof *cs->read_in, cache_read_cmp);
+	free(after);
+}
+
+/*
  * Put the cache in the state the run's policy asks for, then measure it.
  * First, before anything else, which footprint files other processes map
  * right now: no eviction (not even drop_caches) can drop a mapped page, so
@@ -371,8 +448,6 @@ void
 cache_work(struct cache_state *cs)
 {
 	struct cache_guard *g = &cs->guard;
-	char **measured = xcalloc(cs->npaths + 1, sizeof *measured);
-	size_t nmeasured = 0;
 	int system = !cs->probe && cs->policy == PLAN_CACHE_COLD &&
 	    cs->method == PLAN_COLD_SYSTEM;
 	double t0;
@@ -382,13 +457,13 @@ cache_work(struct cache_state *cs)
 	cache_guard_refresh(g);
 	qsort(cs->paths, cs->npaths, sizeof *cs->paths, cache_strcmp);
 	free(cs->mapped);
+	free(cs->before_pages);
+	free(cs->read_in);	/* its paths are cs->paths' */
 	cs->mapped = xmalloc(cs->npaths + 1);
 	cs->mapped_files = (int64_t)cache_mapped_mark(cs->paths, cs->npaths, cs->mapped);
 	cs->mapped_bytes = 0;
 	for (size_t i = 0; i < cs->npaths; i++) {
-		if (!cs->mapped[i])
-			measured[nmeasured++] = cs->paths[i];
-		else if (stat(cs->paths[i], &sb) == 0)
+		if (cs->mapped[i] && stat(cs->paths[i], &sb) == 0)
 			cs->mapped_bytes += sb.st_size;
 	}
 
@@ -405,10 +480,11 @@ cache_work(struct cache_state *cs)
 		cs->evict_ms = clock_mono_ms() - t0;
 	}
 	if (cs->npaths > 0) {
-		cs->resident_before_pct = cache_residency(measured, nmeasured, g, &bytes);
+		free(cs->before_pages);
+		cs->before_pages = xcalloc(cs->npaths + 1, sizeof *cs->before_pages);
+		cs->resident_before_pct = cache_measure(cs, cs->before_pages, &bytes);
 		cs->footprint_bytes = bytes + cs->mapped_bytes;
 	}
-	free(measured);
 	/* benchd's own files are no part of any footprint: they are not counted as failures. */
 	if (cs->failed > 0)
 		cs->failed -= g->skipped < cs->failed ? g->skipped : cs->failed;
@@ -635,6 +711,8 @@ cache_state_clear(struct cache_state *cs)
 		free(cs->paths[i]);
 	free(cs->paths);
 	free(cs->mapped);
+	free(cs->before_pages);
+	free(cs->read_in);	/* its paths are cs->paths' */
 	for (size_t i = 0; i < cs->nevict; i++)
 		free(cs->evict[i]);
 	free(cs->evict);

@@ -75,6 +75,13 @@ struct cache_state {
 	char			*governor;
 	char			*error;		/* the cache could not be put in the state asked */
 	double			 done_mono_ms;	/* clock_mono_ms() when cache_work() ended */
+	int64_t			*before_pages;	/* per path: resident pages before, -1 not measured */
+
+	/* Filled by cache_after_work(). */
+	double			 resident_after_pct;
+	int64_t			 read_in_bytes;	/* -1 when not measured */
+	struct cache_file	*read_in;	/* files the run read in, most first (paths borrowed) */
+	size_t			 nread_in;
 };
 
 /*
@@ -88,6 +95,8 @@ void	 cache_guard_own(struct cache_guard *, const char *path);
 /* Add a file of the footprint: evicted or primed, and measured unless another process maps it. */
 void	 cache_add_file(struct cache_state *, const char *path);
 void	 cache_work(struct cache_state *);
+/* After the run: measure again; what was not cached before and is now, the run read from disk. */
+void	 cache_after_work(struct cache_state *);
 const char *cache_wrapper(const struct cache_state *);
 const char *cache_extra_env(const struct cache_state *);
 /*

@@ -64,25 +64,28 @@ enum plan_key {
 	KEY_COLD_METHOD,
 	KEY_RUNS,
 	KEY_WARMUP_RUNS,
+	KEY_THEN,
+	KEY_IMPORTTIME_RUNS,
 	KEY_COUNT
 };
 
 static const char *plan_key_names[KEY_COUNT] = {
 	"version", "name", "python", "script", "args", "workdir", "cpus", "env",
 	"timeout", "order", "evict", "conditions", "cache", "cold_method",
-	"runs", "warmup_runs"
+	"runs", "warmup_runs", "then", "importtime_runs"
 };
 
 static const enum plan_key plan_top_keys[] = {
 	KEY_VERSION, KEY_NAME, KEY_PYTHON, KEY_SCRIPT, KEY_ARGS, KEY_WORKDIR,
-	KEY_CPUS, KEY_ENV, KEY_TIMEOUT, KEY_ORDER, KEY_EVICT, KEY_CONDITIONS
+	KEY_CPUS, KEY_ENV, KEY_TIMEOUT, KEY_ORDER, KEY_EVICT, KEY_CONDITIONS,
+	KEY_IMPORTTIME_RUNS
 };
 #define PLAN_NTOP_KEYS	(sizeof plan_top_keys / sizeof plan_top_keys[0])
 
 static const enum plan_key plan_cond_keys[] = {
 	KEY_NAME, KEY_CACHE, KEY_COLD_METHOD, KEY_RUNS, KEY_WARMUP_RUNS,
 	KEY_PYTHON, KEY_SCRIPT, KEY_ARGS, KEY_WORKDIR, KEY_CPUS, KEY_ENV,
-	KEY_TIMEOUT
+	KEY_TIMEOUT, KEY_THEN, KEY_IMPORTTIME_RUNS
 };
 #define PLAN_NCOND_KEYS	(sizeof plan_cond_keys / sizeof plan_cond_keys[0])
 
@@ -135,6 +138,7 @@ struct plan_settings {
 	struct node		*val[KEY_COUNT];	/* NULL when absent or invalid */
 	int			 typo[KEY_COUNT];	/* suggested for an unknown key */
 	double			 timeout;
+	int			 importtime_runs;
 };
 
 /* Record an error at a position, keeping only the first PLAN_ERRORS_MAX. */
@@ -1085,6 +1089,9 @@ plan_settings_check(struct plan_parse *pp, struct plan_settings *st)
 	if (v[KEY_TIMEOUT] != NULL &&
 	    plan_timeout(pp, v[KEY_TIMEOUT], &st->timeout) != 0)
 		v[KEY_TIMEOUT] = NULL;
+	if (v[KEY_IMPORTTIME_RUNS] != NULL && plan_int(pp, "importtime_runs",
+	    v[KEY_IMPORTTIME_RUNS], 0, PLAN_IMPORTTIME_MAX, &st->importtime_runs) != 0)
+		v[KEY_IMPORTTIME_RUNS] = NULL;
 }
 
 /* Return the folder of a path, or NULL when it has no '/'. */
@@ -1263,6 +1270,9 @@ plan_fold(struct plan_parse *pp, struct plan_condition *c,
 
 	n = plan_pick(top, cs, KEY_TIMEOUT, &present, &from);
 	c->timeout = n != NULL ? from->timeout : PLAN_TIMEOUT_DEFAULT;
+
+	n = plan_pick(top, cs, KEY_IMPORTTIME_RUNS, &present, &from);
+	c->importtime_runs = n != NULL ? from->importtime_runs : 0;
 }
 
 /* Check a condition's own keys into c and cs. */
@@ -1314,6 +1324,14 @@ plan_condition(struct plan_parse *pp, struct plan_condition *c,
 	if (v[KEY_WARMUP_RUNS] != NULL)
 		plan_int(pp, "warmup_runs", v[KEY_WARMUP_RUNS], 0, PLAN_MAX_RUNS,
 		    &c->warmup_runs);
+
+	/* A warming sequence starts from one eviction: it belongs to cold conditions only. */
+	if (v[KEY_THEN] != NULL)
+		plan_int(pp, "then", v[KEY_THEN], 1, PLAN_THEN_MAX, &c->then);
+	if (cs->key[KEY_THEN] != NULL && cache_ok && c->cache != PLAN_CACHE_COLD)
+		plan_error(pp, cs->key[KEY_THEN], "then: only applies to cache: cold (a "
+		    "sequence evicts once, then runs again without touching the cache); "
+		    "remove it or set cache: cold");
 }
 
 /* Check the plan-level keys that conditions do not have into pl. */
@@ -1508,11 +1526,13 @@ plan_build(struct plan_parse *pp, const struct node *root)
 		size_t total = 0;
 
 		for (i = 0; i < pl->nconds; i++)
-			total += (size_t)pl->conds[i].runs + (size_t)pl->conds[i].warmup_runs;
+			total += (size_t)pl->conds[i].runs * (size_t)(pl->conds[i].then + 1) +
+			    (size_t)pl->conds[i].warmup_runs + (size_t)pl->conds[i].importtime_runs;
 		if (total > PLAN_MAX_TOTAL_RUNS)
 			plan_error(pp, top.key[KEY_CONDITIONS], "conditions: the plan asks for %zu "
-			    "runs in all (runs and warmup_runs of every condition), more than %d; "
-			    "split it into several plans", total, PLAN_MAX_TOTAL_RUNS);
+			    "runs in all (runs, each with its sequence, warmup_runs and "
+			    "importtime_runs of every condition), more than %d; split it into "
+			    "several plans", total, PLAN_MAX_TOTAL_RUNS);
 	}
 
 	if (pp->nerrs != 0) {
@@ -1607,17 +1627,40 @@ plan_free(struct plan *pl)
 	free(pl);
 }
 
+/* Append one run of a condition to runs at *n. */
+static void
+plan_expand_one(struct plan_run *runs, size_t *n, size_t cond, enum plan_run_kind kind,
+    int position, int sequence, int importtime)
+{
+	runs[*n] = (struct plan_run){ cond, kind, position, sequence, importtime };
+	(*n)++;
+}
+
 /* Append a condition's warm-up runs to runs at *n. */
 static void
 plan_expand_warmups(const struct plan *pl, size_t cond, struct plan_run *runs,
     size_t *n)
 {
-	int	i;
+	for (int i = 0; i < pl->conds[cond].warmup_runs; i++)
+		plan_expand_one(runs, n, cond, PLAN_RUN_WARMUP, -1, 0, 0);
+}
 
-	for (i = 0; i < pl->conds[cond].warmup_runs; i++) {
-		runs[*n].cond = cond;
-		runs[(*n)++].kind = PLAN_RUN_WARMUP;
+/*
+ * Append a condition's next unit of measured runs: one run, or for a
+ * condition with `then: K` one whole sequence, positions 0 to K back to back
+ * (nothing else may touch the cache in between). seq counts from 1.
+ */
+static void
+plan_expand_unit(const struct plan *pl, size_t cond, int seq, struct plan_run *runs, size_t *n)
+{
+	const struct plan_condition *c = &pl->conds[cond];
+
+	if (c->then == 0) {
+		plan_expand_one(runs, n, cond, PLAN_RUN_MEASURED, -1, 0, 0);
+		return;
 	}
+	for (int p = 0; p <= c->then; p++)
+		plan_expand_one(runs, n, cond, PLAN_RUN_MEASURED, p, seq, 0);
 }
 
 /* Expand a plan into its ordered runs; see plan.h. */
@@ -1626,7 +1669,7 @@ plan_expand(const struct plan *pl, struct plan_run **runs)
 {
 	const struct plan_condition	*c;
 	struct plan_run			*r;
-	size_t				 total = 0, n = 0, left = 0, i;
+	size_t				 total = 0, n = 0, left = 0, prof = 0, i;
 	int				*done, j;
 
 	*runs = NULL;
@@ -1636,39 +1679,46 @@ plan_expand(const struct plan *pl, struct plan_run **runs)
 		c = &pl->conds[i];
 		if (c->runs > 0)
 			left += (size_t)c->runs;
-		if (c->warmup_runs > 0)
-			total += (size_t)c->warmup_runs;
+		total += (size_t)c->runs * (size_t)(c->then + 1) + (size_t)c->warmup_runs;
+		prof += (size_t)c->importtime_runs;
 	}
-	total += left;
+	total += prof;
 	if (total == 0)
 		return 0;
 	r = xcalloc(total, sizeof *r);
 
+	done = xcalloc(pl->nconds, sizeof *done);
 	if (pl->order == PLAN_ORDER_BLOCKED) {
 		for (i = 0; i < pl->nconds; i++) {
 			plan_expand_warmups(pl, i, r, &n);
-			for (j = 0; j < pl->conds[i].runs; j++) {
-				r[n].cond = i;
-				r[n++].kind = PLAN_RUN_MEASURED;
-			}
+			for (j = 0; j < pl->conds[i].runs; j++)
+				plan_expand_unit(pl, i, j + 1, r, &n);
 		}
 	} else {
 		/* Round-robin, skipping conditions whose runs are all done. */
-		done = xcalloc(pl->nconds, sizeof *done);
 		while (left > 0) {
 			for (i = 0; i < pl->nconds; i++) {
 				if (done[i] >= pl->conds[i].runs)
 					continue;
 				if (done[i] == 0)
 					plan_expand_warmups(pl, i, r, &n);
-				r[n].cond = i;
-				r[n++].kind = PLAN_RUN_MEASURED;
-				done[i]++;
+				plan_expand_unit(pl, i, ++done[i], r, &n);
 				left--;
 			}
 		}
-		free(done);
 	}
+	/* The importtime runs last, in turn, so they disturb no measured run. */
+	memset(done, 0, pl->nconds * sizeof *done);
+	while (prof > 0) {
+		for (i = 0; i < pl->nconds; i++) {
+			if (done[i] >= pl->conds[i].importtime_runs)
+				continue;
+			plan_expand_one(r, &n, i, PLAN_RUN_WARMUP, -1, 0, 1);
+			done[i]++;
+			prof--;
+		}
+	}
+	free(done);
 	*runs = r;
 	return n;
 }

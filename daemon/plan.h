@@ -15,6 +15,8 @@
 #define PLAN_WARMUP_DEFAULT	3	/* for cache: warm */
 #define PLAN_MAX_RUNS		10000	/* per condition */
 #define PLAN_MAX_TOTAL_RUNS	20000	/* per plan, warm-up runs included */
+#define PLAN_THEN_MAX		20	/* runs after the cold one in a warming sequence */
+#define PLAN_IMPORTTIME_MAX	100	/* importtime runs per condition */
 
 enum plan_cache { PLAN_CACHE_NONE, PLAN_CACHE_COLD, PLAN_CACHE_WARM };
 enum plan_cold_method { PLAN_COLD_TARGETED, PLAN_COLD_SYSTEM };
@@ -36,8 +38,10 @@ struct plan_condition {
 	char			*name;
 	enum plan_cache		 cache;
 	enum plan_cold_method	 cold_method;
-	int			 runs;
+	int			 runs;		/* measured runs, or sequences when then > 0 */
 	int			 warmup_runs;
+	int			 then;		/* runs after the cold one in each sequence, 0: none */
+	int			 importtime_runs;	/* extra runs with python -X importtime */
 
 	char			*python;	/* "python3" by default: looked up in PATH */
 	char			*script;
@@ -63,6 +67,9 @@ struct plan {
 struct plan_run {
 	size_t			 cond;		/* index into plan->conds */
 	enum plan_run_kind	 kind;
+	int			 position;	/* in its warming sequence (0: the cold one), -1: none */
+	int			 sequence;	/* which sequence of its condition, from 1; 0: none */
+	int			 importtime;	/* a run under python -X importtime (kind warmup) */
 };
 
 /*
@@ -88,9 +95,11 @@ void		 plan_free(struct plan *);
 
 /*
  * Expand a plan into its ordered runs: interleaved takes one run of each
- * condition in turn, blocked all of one condition then the next; a warm
- * condition's warm-up runs come right before its first measured run. Returns
- * the count and sets *runs (caller frees). Probe runs are not included.
+ * condition in turn, blocked all of one condition then the next; a condition
+ * with `then: K` takes whole sequences (K + 1 runs back to back) where others
+ * take one run; a warm condition's warm-up runs come right before its first
+ * measured run; importtime runs come last, in turn. Returns the count and
+ * sets *runs (caller frees). Probe runs are not included.
  */
 size_t		 plan_expand(const struct plan *, struct plan_run **runs);
 

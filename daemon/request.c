@@ -55,14 +55,17 @@ request_runs(const struct plan *plan, size_t *n)
 			    request_same_command(&plan->conds[j], c);
 		if (!seen)
 			runs[k++] = (struct store_new_run){ c->name, "probe", plan_cache_name(c->cache),
-			    NULL, c->cpus };
+			    NULL, c->cpus, -1, 0, 0 };
 	}
 	for (size_t i = 0; i < nrun; i++) {
 		const struct plan_condition *c = &plan->conds[order[i].cond];
+		/* Past the cold one, a sequence's runs leave the cache as the last one left it. */
+		enum plan_cache cache = order[i].position > 0 ? PLAN_CACHE_NONE : c->cache;
 
 		runs[k++] = (struct store_new_run){ c->name, plan_run_kind_name(order[i].kind),
-		    plan_cache_name(c->cache), c->cache == PLAN_CACHE_COLD ?
-		    plan_cold_method_name(c->cold_method) : NULL, c->cpus };
+		    plan_cache_name(cache), cache == PLAN_CACHE_COLD ?
+		    plan_cold_method_name(c->cold_method) : NULL, c->cpus, order[i].position,
+		    order[i].sequence, order[i].importtime };
 	}
 	free(order);
 	*n = k;

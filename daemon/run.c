@@ -15,6 +15,7 @@
 
 #include "cache.h"
 #include "clock.h"
+#include "importtime.h"
 #include "log.h"
 #include "plan.h"
 #include "procs.h"
@@ -97,6 +98,10 @@ struct run {
 
 	/* The record, worked out once and kept until the database takes it. */
 	int			 concluded;
+	struct store_read_in	*read_in;
+	size_t			 nread_in;
+	struct importtime_entry	*imports;	/* an importtime run's, from its stderr */
+	size_t			 nimports;
 	enum store_run_state	 state;
 	struct store_usage	 usage;
 	struct stagelog_stage	 extra[2];
@@ -124,6 +129,8 @@ struct run {
 };
 
 static void	run_complete(struct run *);
+static void	run_measure_cb(uv_work_t *);
+static void	run_measured_cb(uv_work_t *, int);
 static int	run_footprint(struct run *);
 static void	run_fill_start(const struct run *, struct store_start *);
 static void	run_announce(struct run *);
@@ -136,14 +143,15 @@ run_tv(struct timeval tv)
 }
 
 /*
- * The child's argv: taskset -c CPUS PYTHON [WRAPPER] SCRIPT ARGS..., or
- * without taskset when the condition is not pinned. A probe runs the script
- * through the footprint wrapper.
+ * The child's argv: taskset -c CPUS PYTHON [-X importtime] [WRAPPER] SCRIPT
+ * ARGS..., or without taskset when the condition is not pinned. A probe runs
+ * the script through the footprint wrapper; an importtime run has python
+ * report every import's time on stderr.
  */
 static char **
-run_argv(const struct plan_condition *c, const char *wrapper)
+run_argv(const struct plan_condition *c, const char *wrapper, int importtime)
 {
-	char **argv = xcalloc(c->nargs + 8, sizeof *argv);
+	char **argv = xcalloc(c->nargs + 10, sizeof *argv);
 	size_t n = 0;
 
 	if (c->cpus != NULL) {
@@ -152,6 +160,10 @@ run_argv(const struct plan_condition *c, const char *wrapper)
 		argv[n++] = xstrdup(c->cpus);
 	}
 	argv[n++] = xstrdup(c->python);
+	if (importtime) {
+		argv[n++] = xstrdup("-X");
+		argv[n++] = xstrdup("importtime");
+	}
 	if (wrapper != NULL)
 		argv[n++] = xstrdup(wrapper);
 	argv[n++] = xstrdup(c->script);
@@ -232,6 +244,8 @@ run_free(struct run *run)
 	free(run->token);
 	free(run->plan_error);
 	free(run->blocked);
+	free(run->read_in);
+	importtime_free(run->imports, run->nimports);
 	if (run->footprint != NULL)
 		store_files_free(run->footprint, run->nfootprint);
 	if (run->pidfd >= 0)
@@ -720,6 +734,12 @@ run_conclude(struct run *run)
 	run->usage = run_usage(run);
 	run->nextra = run_own_stages(run, stagelog_result(run->log), run->extra);
 	run->ended_at = clock_unix_now();
+	run->read_in = xcalloc(run->cache.nread_in + 1, sizeof *run->read_in);
+	for (size_t i = 0; i < run->cache.nread_in; i++)
+		run->read_in[run->nread_in++] = (struct store_read_in){ run->cache.read_in[i].path,
+		    run->cache.read_in[i].bytes };
+	if (run->q.importtime && run->err.kept != NULL)
+		run->imports = importtime_parse(run->err.kept, run->err.len, &run->nimports);
 }
 
 /* Write the concluded run to the database, in one transaction; 0, or -1 when it refused. */
@@ -740,6 +760,10 @@ run_record_try(struct run *run, int *plan_finished)
 		.descendants_killed = run->spawned ? run->descendants_killed : -1,
 		.footprint = run->footprint, .nfootprint = run->nfootprint,
 		.plan_error = run->plan_error, .start = NULL,
+		.condition = run->q.condition, .position = run->q.position,
+		.resident_after_pct = run->cache.resident_after_pct,
+		.read_in_bytes = run->cache.read_in_bytes, .read_in = run->read_in,
+		.nread_in = run->nread_in, .imports = run->imports, .nimports = run->nimports,
 	};
 
 	/* What the start recorded goes again with the end, in case that write was refused. */
@@ -850,6 +874,31 @@ run_complete(struct run *run)
 		    run->descendants_killed, run->descendants_killed == 1 ? "" : "es");
 	/* After the kill, so what the run's leftovers used is counted too. */
 	getrusage(RUSAGE_CHILDREN, &run->ru_after);
+	if (run->spawned && !run->cache.probe && run->cache.npaths > 0) {
+		/* What the run read in: the footprint measured again, off the loop. */
+		uv_queue_work(run->env->loop, &run->work, run_measure_cb, run_measured_cb);
+		return;
+	}
+	run_record(run);
+	run_close(run);
+}
+
+/* On the thread pool: the footprint's residency after the run. */
+static void
+run_measure_cb(uv_work_t *w)
+{
+	struct run *run = w->data;
+
+	cache_after_work(&run->cache);
+}
+
+/* Back on the loop with what the run read in: record it and close. */
+static void
+run_measured_cb(uv_work_t *w, int status)
+{
+	struct run *run = w->data;
+
+	(void)status;
 	run_record(run);
 	run_close(run);
 }
@@ -959,7 +1008,7 @@ run_spawn(struct run *run, char **cause)
 	xasprintf(&token_var, "%s=%s", PROCS_TOKEN_VAR, run->token);
 	extra[0] = token_var;
 	extra[1] = cache_extra_env(&run->cache);
-	argv = run_argv(run->cond, cache_wrapper(&run->cache));
+	argv = run_argv(run->cond, cache_wrapper(&run->cache), run->q.importtime);
 	envp = run_envp(run->cond, extra);
 	free(token_var);
 	run->command = xstrdup("");
@@ -1228,6 +1277,9 @@ run_start(struct run_env *env, const struct store_run *q, const struct run_hooks
 		run_not_started(run, cause);
 		return run;
 	}
+	/* Past the cold one, a sequence's run leaves the cache as the last one left it. */
+	if (q->position > 0)
+		run->cache.policy = PLAN_CACHE_NONE;
 	for (size_t i = 0; i < env->nown; i++)
 		cache_guard_own(&run->cache.guard, env->own[i]);
 	run->work.data = run;

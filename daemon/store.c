@@ -20,6 +20,8 @@ static int	store_run_plan(struct store *, int64_t, int64_t *);
 static int	store_footprint_write(struct store *, int64_t, const struct store_file *, size_t);
 static int	store_plan_fail_write(struct store *, int64_t, const char *);
 static int	store_plan_finish_write(struct store *, int64_t, int *);
+static int	store_read_in_write(struct store *, int64_t, const struct store_result *);
+static int	store_imports_write(struct store *, const struct store_result *);
 
 /* Prepared once in store_open(), reset after each use, finalized in store_close(). */
 enum store_stmt {
@@ -28,7 +30,8 @@ enum store_stmt {
 	S_NEXT_RUN, S_RUN_START, S_PLAN_RUNNING, S_RUN_END,
 	S_STAGE_ADD, S_METRIC_ADD, S_INFO_ADD, S_EVENT_ADD, S_OUTPUT_ADD,
 	S_PLAN_CANCEL_RUNS, S_PLAN_SET_STATE, S_PLAN_STATE,
-	S_RUN_SET_STATE, S_RUN_COPY, S_RUN_PLAN, S_RUN_UNSTART,
+	S_RUN_SET_STATE, S_RUN_COPY, S_RUN_PLAN, S_RUN_UNSTART, S_SEQ_EARLIER, S_READ_IN_ADD,
+	S_IMPORT_ADD,
 	S_STATUS_COUNTS, S_STATUS_LAST, S_RUNNING_IDS, S_DAEMON_START, S_FOOTPRINT_ADD, S_FOOTPRINT_GET,
 	S_COUNT
 };
@@ -39,13 +42,14 @@ static const char *const store_sql[S_COUNT] = {
 	[S_ROLLBACK] = "ROLLBACK",
 	[S_PLAN_ADD] = "INSERT INTO plans (name, submitted_at, yaml, source_path, submitted_uid)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5)",
-	[S_RUN_ADD] = "INSERT INTO runs (plan_id, condition, seq, kind, cache_policy, cold_method, cpus)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_RUN_ADD] = "INSERT INTO runs (plan_id, condition, seq, kind, cache_policy, cold_method, cpus,"
+	    " position, sequence, profile) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[S_PLAN_GET] = "SELECT name, state, yaml, source_path, submitted_at, error FROM plans WHERE id = ?1",
 	[S_PLAN_COUNTS] = "SELECT count(*), count(*) FILTER (WHERE state NOT IN ('pending', 'running')),"
 	    " count(*) FILTER (WHERE state = 'ok')"
 	    " FROM runs WHERE plan_id = ?1 AND state != 'interrupted'",
-	[S_NEXT_RUN] = "SELECT r.id, r.plan_id, r.seq, r.attempt, r.condition, r.kind, p.submitted_uid"
+	[S_NEXT_RUN] = "SELECT r.id, r.plan_id, r.seq, r.attempt, r.condition, r.kind, p.submitted_uid,"
+	    " r.position, r.sequence, r.profile"
 	    " FROM runs r JOIN plans p ON p.id = r.plan_id"
 	    " WHERE r.state = 'pending' AND p.state IN ('queued', 'running')"
 	    " ORDER BY r.plan_id, r.seq, r.attempt LIMIT 1",
@@ -60,7 +64,8 @@ static const char *const store_sql[S_COUNT] = {
 	[S_RUN_END] = "UPDATE runs SET state = ?2, exit_code = ?3, term_signal = ?4, ended_at = ?5,"
 	    " child_started_at = ?6, error = ?7, user_cpu_s = ?8, sys_cpu_s = ?9, major_faults = ?10,"
 	    " minor_faults = ?11, inblock = ?12, oublock = ?13, nvcsw = ?14, nivcsw = ?15,"
-	    " max_rss_kb = ?16, exit_late_ms = ?17, exit_window_ms = ?18, descendants_killed = ?19"
+	    " max_rss_kb = ?16, exit_late_ms = ?17, exit_window_ms = ?18, descendants_killed = ?19,"
+	    " resident_after_pct = ?20, read_in_bytes = ?21"
 	    " WHERE id = ?1",
 	[S_STAGE_ADD] = "INSERT OR REPLACE INTO stages (run_id, name, start_s, end_s, duration_s)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -76,10 +81,21 @@ static const char *const store_sql[S_COUNT] = {
 	    " AND state IN ('pending', 'running')) FROM plans WHERE id = ?1",
 	[S_RUN_SET_STATE] = "UPDATE runs SET state = ?2, ended_at = coalesce(ended_at, ?3),"
 	    " error = coalesce(error, ?4) WHERE id = ?1",
-	[S_RUN_COPY] = "INSERT INTO runs (plan_id, condition, seq, attempt, kind, cache_policy, cold_method, cpus)"
+	[S_RUN_COPY] = "INSERT INTO runs (plan_id, condition, seq, attempt, kind, cache_policy, cold_method, cpus,"
+	    " position, sequence, profile)"
 	    " SELECT plan_id, condition, seq, (SELECT max(attempt) + 1 FROM runs r2"
-	    " WHERE r2.plan_id = r.plan_id AND r2.seq = r.seq), kind, cache_policy, cold_method, cpus"
-	    " FROM runs r WHERE id = ?1",
+	    " WHERE r2.plan_id = r.plan_id AND r2.seq = r.seq), kind, cache_policy, cold_method, cpus,"
+	    " position, sequence, profile FROM runs r WHERE id = ?1",
+	[S_SEQ_EARLIER] = "SELECT r.id FROM runs r JOIN runs me ON me.id = ?1"
+	    " WHERE r.plan_id = me.plan_id AND r.condition = me.condition AND r.sequence = me.sequence"
+	    " AND r.position < me.position AND r.state NOT IN ('pending', 'running', 'interrupted')"
+	    " AND r.attempt = (SELECT max(attempt) FROM runs r2 WHERE r2.plan_id = r.plan_id"
+	    " AND r2.seq = r.seq) ORDER BY r.seq",
+	[S_READ_IN_ADD] = "INSERT INTO read_in (plan_id, condition, position, path, runs, bytes)"
+	    " VALUES (?1, ?2, ?3, ?4, 1, ?5) ON CONFLICT (plan_id, condition, position, path)"
+	    " DO UPDATE SET runs = runs + 1, bytes = bytes + excluded.bytes",
+	[S_IMPORT_ADD] = "INSERT INTO import_times (run_id, seq, module, depth, self_us, cumulative_us)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_RUN_PLAN] = "SELECT plan_id FROM runs WHERE id = ?1",
 	[S_RUN_UNSTART] = "UPDATE runs SET state = 'pending', spawned_at = NULL, pid = NULL,"
 	    " command = NULL, token = NULL WHERE id = ?1 AND state = 'running'",
@@ -254,6 +270,11 @@ static const struct {
 	{ "runs", "descendants_killed", "INTEGER" },
 	{ "runs", "mapped_others_files", "INTEGER" },
 	{ "runs", "mapped_others_bytes", "INTEGER" },
+	{ "runs", "position", "INTEGER" },
+	{ "runs", "sequence", "INTEGER" },
+	{ "runs", "profile", "TEXT" },
+	{ "runs", "resident_after_pct", "REAL" },
+	{ "runs", "read_in_bytes", "INTEGER" },
 };
 
 /* Add to an older file the columns it lacks (inside the migration's transaction). */
@@ -412,14 +433,51 @@ store_run_set_state(struct store *st, int64_t run_id, enum store_run_state state
 	return store_exec(st, s);
 }
 
-/* Queue a run again as its next attempt (inside the caller's transaction). */
+/* Queue one run again as its next attempt (inside the caller's transaction). */
 static int
-store_run_copy(struct store *st, int64_t run_id)
+store_run_copy_one(struct store *st, int64_t run_id)
 {
 	sqlite3_stmt *s = store_stmt(st, S_RUN_COPY);
 
 	sqlite3_bind_int64(s, 1, run_id);
 	return store_exec(st, s);
+}
+
+/*
+ * Queue a run again as its next attempt (inside the caller's transaction).
+ * A run of a warming sequence past its cold one cannot be run again on its
+ * own, warm from whatever came since: its sequence's earlier runs are marked
+ * interrupted too and queued again before it, so the sequence starts over
+ * from a new eviction.
+ */
+static int
+store_run_copy(struct store *st, int64_t run_id)
+{
+	sqlite3_stmt *s = store_stmt(st, S_SEQ_EARLIER);
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, run_id);
+	while ((rc = store_step(st, s)) == SQLITE_ROW) {
+		ids = xreallocarray(ids, n + 1, sizeof *ids);
+		ids[n++] = sqlite3_column_int64(s, 0);
+	}
+	store_done(s);
+	if (rc != SQLITE_DONE) {
+		free(ids);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (store_run_set_state(st, ids[i], RUN_INTERRUPTED, "its warming sequence was "
+		    "interrupted; the sequence runs again from a new eviction") != 0 ||
+		    store_run_copy_one(st, ids[i]) != 0) {
+			free(ids);
+			return -1;
+		}
+	}
+	free(ids);
+	return store_run_copy_one(st, run_id);
 }
 
 /*
@@ -507,6 +565,12 @@ store_plan_add(struct store *st, const char *name, const char *yaml, const char 
 		sqlite3_bind_text(s, 5, runs[i].cache_policy, -1, SQLITE_STATIC);
 		store_bind_text(s, 6, runs[i].cold_method);
 		store_bind_text(s, 7, runs[i].cpus);
+		if (runs[i].position >= 0) {
+			sqlite3_bind_int(s, 8, runs[i].position);
+			sqlite3_bind_int(s, 9, runs[i].sequence);
+		}
+		if (runs[i].importtime)
+			sqlite3_bind_text(s, 10, "importtime", -1, SQLITE_STATIC);
 		if (store_exec(st, s) != 0)
 			goto fail;
 	}
@@ -712,6 +776,10 @@ store_next_run(struct store *st, struct store_run *r)
 		snprintf(r->kind, sizeof r->kind, "%s", sqlite3_column_text(s, 5));
 		r->submitted_uid = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 :
 		    sqlite3_column_int64(s, 6);
+		r->position = sqlite3_column_type(s, 7) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int(s, 7);
+		r->sequence = sqlite3_column_int(s, 8);
+		r->importtime = sqlite3_column_type(s, 9) != SQLITE_NULL;
 	}
 	store_done(s);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
@@ -877,6 +945,8 @@ store_run_finish(struct store *st, const struct store_result *res, int *plan_fin
 	store_bind_real(s, 17, res->exit_late_ms);
 	store_bind_real(s, 18, res->exit_window_ms);
 	store_bind_count(s, 19, res->descendants_killed);
+	store_bind_real(s, 20, res->resident_after_pct);
+	store_bind_count(s, 21, res->read_in_bytes);
 	if (store_exec(st, s) != 0)
 		goto fail;
 	if (log != NULL && store_log_add(st, res->run_id, log) != 0)
@@ -892,7 +962,8 @@ store_run_finish(struct store *st, const struct store_result *res, int *plan_fin
 		goto fail;
 	if (store_run_plan(st, res->run_id, &plan_id) != 0 ||
 	    (res->nfootprint > 0 &&
-	    store_footprint_write(st, plan_id, res->footprint, res->nfootprint) != 0))
+	    store_footprint_write(st, plan_id, res->footprint, res->nfootprint) != 0) ||
+	    store_read_in_write(st, plan_id, res) != 0 || store_imports_write(st, res) != 0)
 		goto fail;
 	if (res->plan_error != NULL) {
 		if (store_plan_fail_write(st, plan_id, res->plan_error) != 0)
@@ -907,6 +978,45 @@ store_run_finish(struct store *st, const struct store_result *res, int *plan_fin
 fail:
 	store_rollback(st);
 	return -1;
+}
+
+/* Add what a run read in to its plan's tally, file by file (inside the caller's transaction). */
+static int
+store_read_in_write(struct store *st, int64_t plan_id, const struct store_result *res)
+{
+	sqlite3_stmt *s = store_stmt(st, S_READ_IN_ADD);
+
+	for (size_t i = 0; i < res->nread_in; i++) {
+		sqlite3_bind_int64(s, 1, plan_id);
+		sqlite3_bind_text(s, 2, res->condition, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, res->position);
+		sqlite3_bind_text(s, 4, res->read_in[i].path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 5, res->read_in[i].bytes);
+		if (store_exec(st, s) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Write the modules an importtime run imported (inside the caller's transaction). */
+static int
+store_imports_write(struct store *st, const struct store_result *res)
+{
+	sqlite3_stmt *s = store_stmt(st, S_IMPORT_ADD);
+
+	for (size_t i = 0; i < res->nimports; i++) {
+		const struct importtime_entry *e = &res->imports[i];
+
+		sqlite3_bind_int64(s, 1, res->run_id);
+		sqlite3_bind_int64(s, 2, (int64_t)i + 1);
+		sqlite3_bind_text(s, 3, e->module, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 4, e->depth);
+		sqlite3_bind_int64(s, 5, e->self_us);
+		sqlite3_bind_int64(s, 6, e->cumulative_us);
+		if (store_exec(st, s) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* What status shows of the queue: plans waiting, runs left, the last run that ended. */

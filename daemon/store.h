@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "importtime.h"
 #include "stagelog.h"
 
 #define STORE_SCHEMA_VERSION	3	/* 2: index runs_ended; 3: daemon_starts, runs.token, timing, mapped */
@@ -28,6 +29,9 @@ struct store_new_run {
 	const char	*cache_policy;	/* cold, warm, none */
 	const char	*cold_method;	/* targeted, system or NULL */
 	const char	*cpus;		/* NULL when not pinned */
+	int		 position;	/* in its warming sequence, 0 the cold one; -1 none */
+	int		 sequence;	/* which sequence of its condition, from 1 */
+	int		 importtime;	/* a run under python -X importtime */
 };
 
 /* The next run to execute, as the queue holds it. */
@@ -39,6 +43,9 @@ struct store_run {
 	char		 condition[128];
 	char		 kind[16];
 	int64_t		 submitted_uid;	/* who submitted its plan, -1 if unknown */
+	int		 position;	/* in its warming sequence, -1 none */
+	int		 sequence;
+	int		 importtime;	/* run it under python -X importtime */
 };
 
 /*
@@ -108,6 +115,23 @@ struct store_result {
 	const struct store_file	*footprint;	/* an ok probe's: the plan's footprint */
 	size_t			 nfootprint;
 	const char		*plan_error;	/* the plan fails with this (a failed probe), or NULL */
+
+	/* What the run brought into the page cache, file by file (added to its plan's tally). */
+	const char		*condition;
+	int			 position;	/* -1 outside a sequence */
+	double			 resident_after_pct;	/* NAN when not measured */
+	int64_t			 read_in_bytes;	/* -1 when not measured */
+	const struct store_read_in *read_in;
+	size_t			 nread_in;
+	/* An importtime run's modules, in the order printed. */
+	const struct importtime_entry *imports;
+	size_t			 nimports;
+};
+
+/* One file's bytes a run brought into the page cache. */
+struct store_read_in {
+	const char		*path;
+	int64_t			 bytes;
 };
 
 /* A plan as the queue holds it. */

@@ -107,7 +107,7 @@ test_env(const struct plan_condition *c, size_t i, const char *key,
 	assert_string_equal(c->env[i].value, value);
 }
 
-/* Check an expansion against a compact string: "0m 1w ..." */
+/* Check an expansion against a compact string: "0m 1w ...", "0m@2" at position 2, "0wi" importtime. */
 static void
 test_runs(const struct plan *pl, const char *want)
 {
@@ -121,6 +121,11 @@ test_runs(const struct plan *pl, const char *want)
 		o += (size_t)snprintf(got + o, sizeof got - o, "%s%zu%c",
 		    i > 0 ? " " : "", runs[i].cond,
 		    plan_run_kind_name(runs[i].kind)[0]);
+		if (runs[i].position >= 0)
+			o += (size_t)snprintf(got + o, sizeof got - o, "@%d",
+			    runs[i].position);
+		if (runs[i].importtime)
+			o += (size_t)snprintf(got + o, sizeof got - o, "i");
 	}
 	free(runs);
 	assert_string_equal(got, want);
@@ -328,6 +333,33 @@ test_expand(void **state)
 	free(blocked);
 	assert_non_null(pl);
 	test_runs(pl, "0m 1w 1m 1m 1m 2m 2m 3m");
+	plan_free(pl);
+}
+
+/* Warming sequences go whole where others take one run; importtime runs come last, in turn. */
+static void
+test_expand_sequences(void **state)
+{
+	static const char	*text = "name: s\nscript: b.py\nimporttime_runs: 1\nconditions:\n"
+	    "  - {name: a, cache: cold, runs: 2, then: 2}\n"
+	    "  - {name: b, cache: warm, runs: 2, warmup_runs: 1, importtime_runs: 2}\n";
+	struct plan		*pl;
+	char			*cause, *blocked;
+
+	(void)state;
+	pl = test_parse(text, "s.yaml", NULL, &cause);
+	assert_non_null(pl);
+	assert_int_equal(pl->conds[0].then, 2);
+	assert_int_equal(pl->conds[0].importtime_runs, 1);
+	assert_int_equal(pl->conds[1].importtime_runs, 2);
+	test_runs(pl, "0m@0 0m@1 0m@2 1w 1m 0m@0 0m@1 0m@2 1m 0wi 1wi 1wi");
+	plan_free(pl);
+
+	assert_true(asprintf(&blocked, "order: blocked\n%s", text) > 0);
+	pl = test_parse(blocked, "s.yaml", NULL, &cause);
+	free(blocked);
+	assert_non_null(pl);
+	test_runs(pl, "0m@0 0m@1 0m@2 0m@0 0m@1 0m@2 1w 1m 1m 0wi 1wi 1wi");
 	plan_free(pl);
 }
 
@@ -620,6 +652,7 @@ main(void)
 		cmocka_unit_test(test_good_minimal),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_expand_sequences),
 		cmocka_unit_test(test_check_machine),
 		cmocka_unit_test(test_cpulist),
 		cmocka_unit_test(test_names),

@@ -120,7 +120,7 @@ add_plan(struct store *st, const char *cond, const char *kind, size_t n)
 	int64_t id;
 
 	for (size_t i = 0; i < n; i++)
-		runs[i] = (struct store_new_run){ cond, kind, "cold", "targeted", "0,1" };
+		runs[i] = (struct store_new_run){ cond, kind, "cold", "targeted", "0,1", -1, 0, 0 };
 	if (store_plan_add(st, "seed", "name: seed\n", "/tmp/seed.yaml", 0, runs, n, &id,
 	    &cause) != 0)
 		fail_msg("store_plan_add: %s", cause);
