@@ -103,7 +103,8 @@ analysis_collect(struct analysis *a)
 		struct analysis_cond *c;
 		int ci;
 
-		if (strcmp(r->kind, "measured") != 0 || !analysis_latest(p, i))
+		/* A warming sequence's later runs are its curve (warming.c), not its condition's figure. */
+		if (strcmp(r->kind, "measured") != 0 || !analysis_latest(p, i) || r->position > 0)
 			continue;
 		if ((ci = analysis_cond_index(a, r->condition)) == -1)
 			continue;
@@ -291,6 +292,14 @@ analysis_warn_info(struct analysis *a)
 	}
 }
 
+/* Whether run r is one of condition c's measured runs that ended ok (a sequence's cold one). */
+static int
+analysis_counted(const struct analysis_cond *c, const struct db_run *r)
+{
+	return strcmp(r->condition, c->name) == 0 && strcmp(r->kind, "measured") == 0 &&
+	    strcmp(r->state, "ok") == 0 && !(r->position > 0);
+}
+
 /* Warn about a condition's left-out runs, few runs, and cold or warm runs that were not. */
 static void
 analysis_warn_cond(struct analysis *a, size_t ci)
@@ -309,7 +318,8 @@ analysis_warn_cond(struct analysis *a, size_t ci)
 			const struct db_run *r = &p->runs[i];
 
 			if (strcmp(r->condition, c->name) != 0 || strcmp(r->kind, "measured") != 0 ||
-			    !analysis_latest(p, i) || (strcmp(r->state, "failed") != 0 &&
+			    !analysis_latest(p, i) || r->position > 0 ||
+			    (strcmp(r->state, "failed") != 0 &&
 			    strcmp(r->state, "timeout") != 0))
 				continue;
 			analysis_cat(&text, "%s run %lld %s", w->nrun_ids == 0 ? "" : ",", r->id,
@@ -336,8 +346,7 @@ analysis_warn_cond(struct analysis *a, size_t ci)
 		const struct db_run *r = &p->runs[i];
 		double pct = r->resident_before_pct;
 
-		if (strcmp(r->condition, c->name) != 0 || strcmp(r->kind, "measured") != 0 ||
-		    strcmp(r->state, "ok") != 0 || isnan(pct))
+		if (!analysis_counted(c, r) || isnan(pct))
 			continue;
 		if ((cold && pct <= ANALYSIS_COLD_MAX_PCT) ||
 		    (warm && pct >= ANALYSIS_WARM_MIN_PCT))
@@ -355,14 +364,6 @@ analysis_warn_cond(struct analysis *a, size_t ci)
 		    cold ? ANALYSIS_COLD_MAX_PCT : ANALYSIS_WARM_MIN_PCT, c->cache, text + 1);
 		free(text);
 	}
-}
-
-/* Whether run r is one of condition c's measured runs that ended ok. */
-static int
-analysis_counted(const struct analysis_cond *c, const struct db_run *r)
-{
-	return strcmp(r->condition, c->name) == 0 && strcmp(r->kind, "measured") == 0 &&
-	    strcmp(r->state, "ok") == 0;
 }
 
 /*

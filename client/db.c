@@ -48,11 +48,25 @@ static const char db_sql_plan[] =
 
 /* Runs, from a database of schema version 3 on, and from an older one (no such columns). */
 static const char db_sql_runs[] = DB_SQL_RUNS("spawn_late_ms, exit_late_ms, exit_window_ms, "
-    "mapped_others_files, mapped_others_bytes, descendants_killed");
-static const char db_sql_runs_old[] = DB_SQL_RUNS("NULL, NULL, NULL, NULL, NULL, NULL");
+    "mapped_others_files, mapped_others_bytes, descendants_killed, position, sequence, profile, "
+    "resident_after_pct, read_in_bytes");
+static const char db_sql_runs_old[] = DB_SQL_RUNS("NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+    "NULL, NULL, NULL");
 
+/* Whether the file is of schema version 3 on: the runs' newest column, and its new tables. */
 static const char db_sql_timing[] =
-    "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'exit_window_ms'";
+    "SELECT (SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'read_in_bytes') + "
+    "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('read_in', "
+    "'import_times'))";
+
+static const char db_sql_read_in[] =
+    "SELECT condition, position, path, runs, bytes FROM read_in WHERE plan_id = ?1 "
+    "ORDER BY condition, position, bytes DESC, path";
+
+static const char db_sql_imports[] =
+    "SELECT i.run_id, i.module, i.depth, i.self_us, i.cumulative_us "
+    "FROM import_times i JOIN runs r ON r.id = i.run_id WHERE r.plan_id = ?1 "
+    "ORDER BY r.seq, r.attempt, i.seq";
 
 static const char db_sql_stages[] =
     "SELECT s.run_id, s.name, s.start_s, s.end_s, s.duration_s "
@@ -125,7 +139,7 @@ db_try_open(struct db *db, const char *params, int *tables, char **cause)
 	if ((rc = sqlite3_prepare_v2(db->sql, db_sql_timing, -1, &stmt, NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_step(stmt)) != SQLITE_ROW)
 		goto fail;
-	db->timing = sqlite3_column_int(stmt, 0) > 0;
+	db->timing = sqlite3_column_int(stmt, 0) == 3;
 	sqlite3_finalize(stmt);
 	return 0;
 fail:
@@ -343,6 +357,11 @@ db_run_read(sqlite3_stmt *stmt, struct db_run *r)
 	r->mapped_others_files = db_real(stmt, 31);
 	r->mapped_others_bytes = db_real(stmt, 32);
 	r->descendants_killed = db_real(stmt, 33);
+	r->position = db_real(stmt, 34);
+	r->sequence = db_real(stmt, 35);
+	r->profile = db_text(stmt, 36);
+	r->resident_after_pct = db_real(stmt, 37);
+	r->read_in_bytes = db_real(stmt, 38);
 }
 
 /*
@@ -530,6 +549,56 @@ db_load_footprint(struct db *db, struct db_plan *p, char **cause)
 	return rc;
 }
 
+/* Load what the plan's runs read in, file by file, per condition and position. */
+static int
+db_load_read_in(struct db *db, struct db_plan *p, char **cause)
+{
+	sqlite3_stmt *stmt;
+	size_t cap = 0;
+	int rc;
+
+	if ((stmt = db_prepare(db, db_sql_read_in, p->id, cause)) == NULL)
+		return -1;
+	while ((rc = db_step(db, stmt, cause)) == 1) {
+		struct db_read_in *x;
+
+		p->reads = db_grow(p->reads, p->nreads, &cap, sizeof *p->reads);
+		x = &p->reads[p->nreads++];
+		x->condition = db_text_nn(stmt, 0);
+		x->position = sqlite3_column_int(stmt, 1);
+		x->path = db_text_nn(stmt, 2);
+		x->runs = sqlite3_column_int64(stmt, 3);
+		x->bytes = sqlite3_column_double(stmt, 4);
+	}
+	sqlite3_finalize(stmt);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Load the modules the plan's importtime runs imported. */
+static int
+db_load_imports(struct db *db, struct db_plan *p, char **cause)
+{
+	sqlite3_stmt *stmt;
+	size_t cap = 0;
+	int rc;
+
+	if ((stmt = db_prepare(db, db_sql_imports, p->id, cause)) == NULL)
+		return -1;
+	while ((rc = db_step(db, stmt, cause)) == 1) {
+		struct db_import *x;
+
+		p->imports = db_grow(p->imports, p->nimports, &cap, sizeof *p->imports);
+		x = &p->imports[p->nimports++];
+		x->run_id = sqlite3_column_int64(stmt, 0);
+		x->module = db_text_nn(stmt, 1);
+		x->depth = sqlite3_column_int(stmt, 2);
+		x->self_us = sqlite3_column_double(stmt, 3);
+		x->cumulative_us = sqlite3_column_double(stmt, 4);
+	}
+	sqlite3_finalize(stmt);
+	return rc < 0 ? -1 : 0;
+}
+
 /*
  * Load a plan and everything about its runs. The queries run inside one read
  * transaction, so a run the daemon records meanwhile is either all there or
@@ -567,7 +636,8 @@ db_plan_load(struct db *db, long long id, struct db_plan **out, char **cause)
 	    db_load_details(db, p, db_sql_stages, db_add_stage, cause) != 0 ||
 	    db_load_details(db, p, db_sql_metrics, db_add_metric, cause) != 0 ||
 	    db_load_details(db, p, db_sql_info, db_add_info, cause) != 0 ||
-	    db_load_footprint(db, p, cause) != 0)
+	    db_load_footprint(db, p, cause) != 0 ||
+	    (db->timing && (db_load_read_in(db, p, cause) != 0 || db_load_imports(db, p, cause) != 0)))
 		goto fail;
 	db_stages_list(p);
 	sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
@@ -591,6 +661,7 @@ db_run_clear(struct db_run *r)
 	free(r->error);
 	free(r->cpus);
 	free(r->cpu_governor);
+	free(r->profile);
 	for (size_t i = 0; i < r->nstages; i++)
 		free(r->stages[i].name);
 	free(r->stages);
@@ -621,6 +692,14 @@ db_plan_free(struct db_plan *p)
 	for (size_t i = 0; i < p->nconditions; i++)
 		free(p->conditions[i]);
 	free(p->conditions);
+	for (size_t i = 0; i < p->nreads; i++) {
+		free(p->reads[i].condition);
+		free(p->reads[i].path);
+	}
+	free(p->reads);
+	for (size_t i = 0; i < p->nimports; i++)
+		free(p->imports[i].module);
+	free(p->imports);
 	free(p->name);
 	free(p->state);
 	free(p->error);

@@ -81,12 +81,35 @@ struct db_run {
 	double			 mapped_others_files;
 	double			 mapped_others_bytes;
 	double			 descendants_killed;
+	double			 position;		/* in its warming sequence; NaN outside one */
+	double			 sequence;
+	char			*profile;		/* "importtime", or NULL */
+	double			 resident_after_pct;
+	double			 read_in_bytes;
 	struct db_stage		*stages;	/* in order of start */
 	size_t			 nstages;
 	struct db_metric	*metrics;
 	size_t			 nmetrics;
 	struct db_kv		*info;		/* in the order printed */
 	size_t			 ninfo;
+};
+
+/* What a plan's runs of a condition (at a position of its sequences) read in of one file. */
+struct db_read_in {
+	char		*condition;
+	int		 position;		/* -1 outside a sequence */
+	char		*path;
+	long long	 runs;
+	double		 bytes;			/* over all those runs */
+};
+
+/* One module an importtime run imported. */
+struct db_import {
+	long long	 run_id;
+	char		*module;
+	int		 depth;
+	double		 self_us;
+	double		 cumulative_us;
 };
 
 /* A plan and all its runs. */
@@ -108,6 +131,10 @@ struct db_plan {
 	long long	 footprint_shared;
 	double		 footprint_bytes;
 	double		 footprint_shared_bytes;	/* of files other programs mapped at the probe */
+	struct db_read_in *reads;		/* by condition, position, most bytes first */
+	size_t		 nreads;
+	struct db_import *imports;		/* by run, in the order printed */
+	size_t		 nimports;
 };
 
 /*

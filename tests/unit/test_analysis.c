@@ -15,6 +15,8 @@
 #include <cmocka.h>
 
 #include "analysis.h"
+#include "modules.h"
+#include "warming.h"
 #include "db.h"
 #include "stats.h"
 #include "xmalloc.h"
@@ -80,6 +82,7 @@ plan_run(struct db_plan *p, const char *cond, const char *cache, const char *kin
 	r->mem_cached_kb = NAN;
 	r->spawn_late_ms = r->exit_late_ms = r->exit_window_ms = NAN;
 	r->mapped_others_files = r->mapped_others_bytes = r->descendants_killed = NAN;
+	r->position = r->sequence = r->resident_after_pct = r->read_in_bytes = NAN;
 	r->resident_before_pct = resident;
 	if (!isnan(import_s)) {
 		r->stages = xcalloc(1, sizeof *r->stages);
@@ -621,6 +624,124 @@ test_note_metadata(void **state)
 	db_plan_free(p);
 }
 
+/*
+ * A cold condition with then: 2 beside a warm one: the cold figure is the
+ * position-0 runs only; the curve goes cold, between, warm, and is warm from
+ * position 2 (its shift interval against warm holds 0).
+ */
+static void
+test_warming_curve(void **state)
+{
+	static const double mid[] = { 4.50, 4.62, 4.41, 4.55, 4.48, 4.59 };
+	const struct warming_curve *cv;
+	struct warming *w;
+	struct db_plan *p;
+	struct analysis *a;
+
+	(void)state;
+	p = plan_new("done");
+	plan_condition(p, "cold");
+	plan_condition(p, "warm");
+	for (size_t k = 0; k < NELEM(COLD); k++) {
+		struct db_run *r;
+
+		r = plan_run(p, "cold", "cold", "measured", "ok", 0.0, COLD[k]);
+		r->position = 0;
+		r->sequence = (double)k + 1;
+		r->read_in_bytes = 300e6;
+		r = plan_run(p, "cold", "none", "measured", "ok", 60.0, mid[k]);
+		r->position = 1;
+		r->sequence = (double)k + 1;
+		r->read_in_bytes = 100e6;
+		r = plan_run(p, "cold", "none", "measured", "ok", 99.0, WARM[k] + 0.001);
+		r->position = 2;
+		r->sequence = (double)k + 1;
+		r->read_in_bytes = 1e6;
+		plan_run(p, "warm", "warm", "measured", "ok", 100.0, WARM[k]);
+	}
+	a = analysis_create(p);
+	/* The condition's own figure is its cold runs, and no residency warning for the others. */
+	assert_int_equal(a->conds[0].cells[0].n, NELEM(COLD));
+	assert_true(a->conds[0].cells[0].s.median > 5.0);
+	w = warming_create(a);
+	assert_non_null(w);
+	assert_int_equal(w->warm, 1);
+	assert_int_equal(w->ncurves, 1);
+	cv = &w->curves[0];
+	assert_int_equal(cv->npoints, 3);
+	assert_int_equal(cv->points[0].n, NELEM(COLD));
+	assert_true(fabs(cv->points[1].s.median - 4.525) < 1e-9);
+	assert_true(cv->points[0].resident_before == 0.0 && cv->points[1].resident_before == 60.0);
+	assert_true(cv->points[1].read_in_bytes == 100e6);
+	assert_true(cv->points[0].shift.ci_lo > 0);
+	assert_int_equal(cv->warm_from, 2);
+	warming_free(w);
+	analysis_free(a);
+
+	/* Without sequences there is no curve. */
+	for (size_t i = 0; i < p->nruns; i++)
+		p->runs[i].position = NAN;
+	a = analysis_create(p);
+	assert_null(warming_create(a));
+	analysis_free(a);
+	db_plan_free(p);
+}
+
+/* Add an import line of an importtime run to the plan. */
+static void
+plan_import(struct db_plan *p, long long run_id, const char *module, double self, double cum)
+{
+	p->imports = xreallocarray(p->imports, p->nimports + 1, sizeof *p->imports);
+	p->imports[p->nimports++] = (struct db_import){ run_id, xstrdup(module), 1, self, cum };
+}
+
+/* importtime runs: modules cold against warm, most costlier cold first, repeats summed. */
+static void
+test_modules(void **state)
+{
+	const struct modules_row *row;
+	struct modules *m;
+	struct db_plan *p;
+	struct db_run *r;
+
+	(void)state;
+	p = plan_new("done");
+	plan_condition(p, "cold");
+	plan_condition(p, "warm");
+	for (int k = 0; k < 3; k++) {
+		r = plan_run(p, "cold", "cold", "warmup", "ok", 0.0, NAN);
+		r->profile = xstrdup("importtime");
+		plan_import(p, r->id, "torch._C", 1000000 + 1000 * k, 1000100 + 1000 * k);
+		plan_import(p, r->id, "json", 500, 700);
+		plan_import(p, r->id, "torch._C._nvfuser", 10, 10);
+		plan_import(p, r->id, "torch._C._nvfuser", 20, 20);
+		r = plan_run(p, "warm", "warm", "warmup", "ok", 100.0, NAN);
+		r->profile = xstrdup("importtime");
+		plan_import(p, r->id, "torch._C", 450000 + 1000 * k, 450100 + 1000 * k);
+		plan_import(p, r->id, "json", 400, 600);
+		plan_import(p, r->id, "torch._C._nvfuser", 10, 10);
+	}
+	/* A measured run brings no imports. */
+	plan_run(p, "cold", "cold", "measured", "ok", 0.0, 5.0);
+	m = modules_create(p);
+	assert_non_null(m);
+	assert_string_equal(m->cold, "cold");
+	assert_string_equal(m->warm, "warm");
+	assert_int_equal(m->cold_runs, 3);
+	assert_int_equal(m->warm_runs, 3);
+	assert_int_equal(m->nrows, 3);
+	row = &m->rows[0];
+	assert_string_equal(row->module, "torch._C");
+	assert_true(row->cold_self_us == 1001000 && row->warm_self_us == 451000);
+	assert_true(row->diff_us == 550000);
+	assert_true(row->cold_cumulative_us == 1001100);
+	assert_string_equal(m->rows[1].module, "json");
+	assert_string_equal(m->rows[2].module, "torch._C._nvfuser");
+	assert_true(m->rows[2].cold_self_us == 30 && m->rows[2].diff_us == 20);
+	modules_free(m);
+	db_plan_free(p);
+}
+
 /* Runs that printed another python than the first are named in one warning; the first run with info is kept. */
 static void
 test_warn_info_differs(void **state)
@@ -732,6 +853,8 @@ main(void)
 		cmocka_unit_test(test_warn_shared_footprint),
 		cmocka_unit_test(test_warn_runs),
 		cmocka_unit_test(test_note_metadata),
+		cmocka_unit_test(test_warming_curve),
+		cmocka_unit_test(test_modules),
 		cmocka_unit_test(test_warn_info_differs),
 		cmocka_unit_test(test_latency_metric),
 		cmocka_unit_test(test_next_warning),
