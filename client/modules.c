@@ -148,7 +148,8 @@ modules_create(const struct db_plan *p)
 		modules_median(seen, lo, hi, wids, nw, &row->warm_self_us, &row->warm_cumulative_us);
 		row->diff_us = row->cold_self_us - row->warm_self_us;
 	}
-	qsort(m->rows, m->nrows, sizeof *m->rows, modules_row_cmp);
+	if (m->nrows > 0)
+		qsort(m->rows, m->nrows, sizeof *m->rows, modules_row_cmp);
 	free(seen);
 	free(cids);
 	free(wids);

@@ -426,7 +426,8 @@ cache_after_work(struct cache_state *cs)
 		cs->read_in[cs->nread_in++] = (struct cache_file){ cs->paths[i], got, 0 };
 		cs->read_in_bytes += got;
 	}
-	qsort(cs->read_in, cs->nread_in, sizeof *cs->read_in, cache_read_cmp);
+	if (cs->nread_in > 0)
+		qsort(cs->read_in, cs->nread_in, sizeof *cs->read_in, cache_read_cmp);
 	free(after);
 }
 
@@ -455,7 +456,8 @@ cache_work(struct cache_state *cs)
 	int64_t bytes;
 
 	cache_guard_refresh(g);
-	qsort(cs->paths, cs->npaths, sizeof *cs->paths, cache_strcmp);
+	if (cs->npaths > 0)
+		qsort(cs->paths, cs->npaths, sizeof *cs->paths, cache_strcmp);
 	free(cs->mapped);
 	free(cs->before_pages);
 	free(cs->read_in);	/* its paths are cs->paths' */
