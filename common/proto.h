@@ -16,9 +16,14 @@
  *         "current":{"plan_id","plan","condition","kind","run_id","seq","runs_total",
  *                    "runs_ended","stage","elapsed_s","pid", ...} or null,
  *         "queue":{"plans_waiting","runs_left"},
- *         "last":{"run_id","plan_id","condition","state","total_s","ended_at"} or null}
+ *         "last":{"run_id","plan_id","condition","state","total_s","ended_at","kind","cache",
+ *                 "resident_before_pct"} or null}
+ *     "current" carries "cache" and "resident_before_pct" too: the share of the footprint
+ *     in the page cache right before the run (null until measured).
  *   {"v":1,"cmd":"cancel","plan_id":7}
  *     -> {"v":1,"ok":true,"plan_id":7,"cancelled_runs":12}
+ *        (a plan cancelled already: "cancelled_runs":0,"already":true; a plan that ended
+ *        otherwise, done or failed, is an error)
  *   {"v":1,"cmd":"watch"} or {"v":1,"cmd":"watch","plan_id":7}
  *     -> {"v":1,"ok":true}, then one event per line until the client leaves:
  *        {"v":1,"event":"run_started","plan_id","run_id","condition","kind","seq","runs_total",

@@ -170,22 +170,41 @@ request_status(const struct request_env *env)
 	json_object_set_new(reply, "queue", json_pack("{sI sI}",
 	    "plans_waiting", (json_int_t)st.plans_waiting, "runs_left", (json_int_t)st.runs_left));
 	if (st.has_last)
-		last = json_pack("{sI sI ss ss so sf}", "run_id", (json_int_t)st.last_run_id,
+		last = json_pack("{sI sI ss ss so sf ss ss so}", "run_id", (json_int_t)st.last_run_id,
 		    "plan_id", (json_int_t)st.last_plan_id, "condition", st.last_condition,
 		    "state", st.last_state, "total_s", st.last_total_s == st.last_total_s ?
-		    json_real(st.last_total_s) : json_null(), "ended_at", st.last_ended_at);
+		    json_real(st.last_total_s) : json_null(), "ended_at", st.last_ended_at,
+		    "kind", st.last_kind, "cache", st.last_cache, "resident_before_pct",
+		    st.last_resident_before_pct == st.last_resident_before_pct ?
+		    json_real(st.last_resident_before_pct) : json_null());
 	json_object_set_new(reply, "last", last);
 	return reply;
 }
 
-/* cancel: end the plan's pending runs and stop its run in flight. */
+/*
+ * cancel: end the plan's pending runs and stop its run in flight. A plan
+ * cancelled already is what was asked for: ok, with "already" saying so.
+ */
 static json_t *
 request_cancel(const struct request_env *env, int64_t plan_id)
 {
+	struct store_plan p;
 	char *cause = NULL;
 	json_t *reply;
 	int64_t n;
+	int already;
 
+	if (store_plan_get(env->store, plan_id, &p) == 1) {
+		already = strcmp(p.state, "cancelled") == 0;
+		store_plan_clear(&p);
+		if (already) {
+			reply = proto_reply_ok();
+			json_object_set_new(reply, "plan_id", json_integer(plan_id));
+			json_object_set_new(reply, "cancelled_runs", json_integer(0));
+			json_object_set_new(reply, "already", json_true());
+			return reply;
+		}
+	}
 	if (store_plan_cancel(env->store, plan_id, &n, &cause) != 0) {
 		reply = proto_reply_error(cause);
 		free(cause);

@@ -103,7 +103,8 @@ static const char *const store_sql[S_COUNT] = {
 	    " (SELECT count(*) FROM runs r JOIN plans p ON p.id = r.plan_id"
 	    " WHERE r.state = 'pending' AND p.state IN ('queued', 'running'))",
 	[S_STATUS_LAST] = "SELECT r.id, r.plan_id, r.condition, r.state, r.ended_at,"
-	    " (SELECT duration_s FROM stages WHERE run_id = r.id AND name = 'total')"
+	    " (SELECT duration_s FROM stages WHERE run_id = r.id AND name = 'total'),"
+	    " r.kind, r.cache_policy, r.resident_before_pct"
 	    " FROM runs r WHERE r.ended_at IS NOT NULL AND r.state != 'pending'"
 	    " ORDER BY r.ended_at DESC LIMIT 1",
 	[S_RUNNING_IDS] = "SELECT id, pid, spawned_at, token FROM runs WHERE state = 'running'",
@@ -1028,6 +1029,7 @@ store_status(struct store *st, struct store_status *out)
 
 	memset(out, 0, sizeof *out);
 	out->last_total_s = NAN;
+	out->last_resident_before_pct = NAN;
 	if ((rc = store_step(st, s)) == SQLITE_ROW) {
 		out->plans_waiting = sqlite3_column_int64(s, 0);
 		out->runs_left = sqlite3_column_int64(s, 1);
@@ -1047,6 +1049,10 @@ store_status(struct store *st, struct store_status *out)
 		out->last_ended_at = sqlite3_column_double(s, 4);
 		if (sqlite3_column_type(s, 5) != SQLITE_NULL)
 			out->last_total_s = sqlite3_column_double(s, 5);
+		snprintf(out->last_kind, sizeof out->last_kind, "%s", sqlite3_column_text(s, 6));
+		snprintf(out->last_cache, sizeof out->last_cache, "%s", sqlite3_column_text(s, 7));
+		if (sqlite3_column_type(s, 8) != SQLITE_NULL)
+			out->last_resident_before_pct = sqlite3_column_double(s, 8);
 	}
 	store_done(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;

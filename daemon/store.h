@@ -159,6 +159,9 @@ struct store_status {
 	char		 last_state[16];
 	double		 last_total_s;		/* NAN when unknown */
 	double		 last_ended_at;
+	char		 last_kind[16];		/* probe, warmup, measured */
+	char		 last_cache[8];		/* its cache policy: cold, warm, none */
+	double		 last_resident_before_pct;	/* NAN when not measured */
 };
 
 struct store;
