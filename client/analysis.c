@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,67 @@ analysis_cat(char **s, const char *fmt, ...)
 	free(*s);
 	free(more);
 	*s = both;
+}
+
+/* Whether a run met its cache state: 1, 0, or -1 when nothing is expected of it. */
+int
+analysis_cache_met(const char *cache, double pct)
+{
+	if (isnan(pct))
+		return -1;
+	if (strcmp(cache, "cold") == 0)
+		return pct <= ANALYSIS_COLD_MAX_PCT;
+	if (strcmp(cache, "warm") == 0)
+		return pct >= ANALYSIS_WARM_MIN_PCT;
+	return -1;
+}
+
+/* A run's cache state before it, in words. */
+void
+analysis_cache_words(const char *cache, double pct, char *buf, size_t len)
+{
+	int cold = strcmp(cache, "cold") == 0;
+
+	switch (analysis_cache_met(cache, pct)) {
+	case 1:
+		snprintf(buf, len, "%.1f%% cached before (%s: ok)", pct, cache);
+		break;
+	case 0:
+		snprintf(buf, len, "%.1f%% cached before (%s: %s %.0f%%)", pct, cache,
+		    cold ? "over" : "under", cold ? ANALYSIS_COLD_MAX_PCT : ANALYSIS_WARM_MIN_PCT);
+		break;
+	default:
+		if (isnan(pct))
+			snprintf(buf, len, "%s", "");
+		else
+			snprintf(buf, len, "%.1f%% cached before", pct);
+	}
+}
+
+/* How many of a condition's runs met its cache state, in words; "" when nothing is asked or known. */
+void
+analysis_cond_met_words(const struct analysis_cond *c, char *buf, size_t len)
+{
+	int cold = strcmp(c->cache, "cold") == 0;
+
+	if (c->resident_n == 0 || (!cold && strcmp(c->cache, "warm") != 0))
+		snprintf(buf, len, "%s", "");
+	else
+		snprintf(buf, len, "%zu of %zu at %s %.0f%% cached", c->resident_met, c->resident_n,
+		    cold ? "most" : "least", cold ? ANALYSIS_COLD_MAX_PCT : ANALYSIS_WARM_MIN_PCT);
+}
+
+/* The median and worst share cached before a condition's runs, in words; "" when not measured. */
+void
+analysis_cond_resident_words(const struct analysis_cond *c, char *buf, size_t len)
+{
+	int expects = strcmp(c->cache, "cold") == 0 || strcmp(c->cache, "warm") == 0;
+
+	if (c->resident_n == 0)
+		snprintf(buf, len, "%s", "");
+	else
+		snprintf(buf, len, "median %.1f%%, %s %.1f%%", c->resident_median,
+		    expects ? "worst" : "highest", c->resident_worst);
 }
 
 /* Whether run i is the latest attempt of its seq (earlier ones were interrupted). */
@@ -134,6 +196,38 @@ analysis_collect(struct analysis *a)
 			cell->run_ids[cell->n++] = r->id;
 		}
 	}
+}
+
+/* The cache state before each condition's measured ok runs: counts, median and worst. */
+static void
+analysis_resident(struct analysis *a)
+{
+	const struct db_plan *p = a->plan;
+	double *pct = xcalloc(p->nruns + 1, sizeof *pct);
+
+	for (size_t c = 0; c < a->nconds; c++) {
+		struct analysis_cond *cond = &a->conds[c];
+		int warm = strcmp(cond->cache, "warm") == 0;
+		size_t n = 0;
+
+		cond->resident_worst = NAN;
+		for (size_t i = 0; i < p->nruns; i++) {
+			const struct db_run *r = &p->runs[i];
+			double v = r->resident_before_pct;
+
+			if (strcmp(r->condition, cond->name) != 0 || strcmp(r->kind, "measured") != 0 ||
+			    strcmp(r->state, "ok") != 0 || isnan(v))
+				continue;
+			pct[n++] = v;
+			cond->resident_met += analysis_cache_met(cond->cache, v) == 1;
+			if (isnan(cond->resident_worst) || (warm ? v < cond->resident_worst :
+			    v > cond->resident_worst))
+				cond->resident_worst = v;
+		}
+		cond->resident_n = n;
+		cond->resident_median = stats_median(pct, n);
+	}
+	free(pct);
 }
 
 /* Summarize every cell and flag its outliers. */
@@ -252,8 +346,9 @@ analysis_warn_plan(struct analysis *a)
 		    "will change", p->state, done, total);
 		analysis_warn(a, "unfinished", -1, -1, text);
 	} else if (strcmp(p->state, "done") != 0) {
-		xasprintf(&text, "the plan was %s after %zu of %zu runs%s%s", p->state, done,
-		    total, p->error != NULL ? ": " : "", p->error != NULL ? p->error : "");
+		xasprintf(&text, "the plan %s%s after %zu of %zu runs%s%s",
+		    strcmp(p->state, "failed") == 0 ? "" : "was ", p->state, done, total,
+		    p->error != NULL ? ": " : "", p->error != NULL ? p->error : "");
 		analysis_warn(a, "unfinished", -1, -1, text);
 	}
 }
@@ -330,8 +425,14 @@ analysis_warn_cond(struct analysis *a, size_t ci)
 		text = NULL;
 	}
 	if (c->ok < ANALYSIS_FEW_RUNS) {
-		if (c->ok == 0)
+		if (c->ok == 0 && (strcmp(p->state, "queued") == 0 ||
+		    strcmp(p->state, "running") == 0))
 			text = xstrdup("no ok runs (yet)");
+		else if (c->ok == 0 && strcmp(p->state, "done") != 0)
+			xasprintf(&text, "no ok runs: the plan %s%s", strcmp(p->state, "failed") == 0 ?
+			    "" : "was ", p->state);
+		else if (c->ok == 0)
+			text = xstrdup("no ok runs");
 		else {
 			xasprintf(&text, "only %zu ok run%s (fewer than %d): too few to trust",
 			    c->ok, fmt_plural(c->ok), ANALYSIS_FEW_RUNS);
@@ -586,6 +687,7 @@ analysis_create(const struct db_plan *p)
 	}
 
 	analysis_collect(a);
+	analysis_resident(a);
 	analysis_summarize(a);
 	analysis_pairs(a);
 	analysis_warn_plan(a);

@@ -54,6 +54,18 @@ struct analysis_cond {
 	size_t			 timeout;
 	size_t			 other;		/* cancelled, pending, running */
 	struct analysis_cell	*cells;		/* one per metric */
+
+	/*
+	 * The page cache before its measured ok runs, the proof of cold or
+	 * warm: how many had it measured, how many of those met the state the
+	 * condition asks for (analysis_cache_met; cold and warm only), the
+	 * median share cached and the worst (cold and none: the highest; warm:
+	 * the lowest). NaN when none was measured.
+	 */
+	size_t			 resident_n;
+	size_t			 resident_met;
+	double			 resident_median;
+	double			 resident_worst;
 };
 
 /* Two conditions compared, a against b, metric by metric. */
@@ -93,6 +105,33 @@ struct analysis {
 /* The runtime info lines that name the machine: python, torch, platform. */
 #define ANALYSIS_NINFO_KEYS	3
 extern const char *const analysis_info_keys[ANALYSIS_NINFO_KEYS];
+
+/*
+ * Whether a run with this cache policy ("cold", "warm", "none") and this
+ * share of its footprint cached before it met its cache state: 1 (cold at
+ * most ANALYSIS_COLD_MAX_PCT, warm at least ANALYSIS_WARM_MIN_PCT), 0 (not),
+ * or -1 when nothing is expected of it (none, or not measured: NaN).
+ */
+int		 analysis_cache_met(const char *cache, double pct);
+/*
+ * What a run's cache state before it says, in words: "0.0% cached before
+ * (cold: ok)", "37.2% cached before (cold: over 5%)", "12.0% cached before";
+ * "" when it was not measured.
+ */
+void		 analysis_cache_words(const char *cache, double pct, char *buf, size_t len);
+
+/*
+ * How many of a condition's measured ok runs met its cache state: "10 of 10
+ * at most 5% cached", "9 of 10 at least 90% cached"; "" for a condition that
+ * asks for none, or when no run had its cache measured.
+ */
+void		 analysis_cond_met_words(const struct analysis_cond *, char *buf, size_t len);
+/*
+ * The cache before a condition's measured ok runs: "median 0.0%, worst 0.3%"
+ * ("highest" for a condition that asks for no state); "" when not measured.
+ */
+void		 analysis_cond_resident_words(const struct analysis_cond *, char *buf,
+		    size_t len);
 
 /* Analyse a loaded plan; the plan must outlive the result. */
 struct analysis	*analysis_create(const struct db_plan *);

@@ -20,6 +20,7 @@ struct db {
 	sqlite3		*sql;
 	char		*path;
 	int		 timing;	/* the runs table has the columns of schema version 3 */
+	int		 has_starts;	/* it has daemon_starts (older ones do not) */
 };
 
 /* A statement's SQL, one per query the client makes. */
@@ -33,6 +34,8 @@ static const char db_sql_plans[] =
     "FROM plans p LEFT JOIN runs r ON r.plan_id = p.id AND r.attempt = "
     "    (SELECT max(attempt) FROM runs WHERE plan_id = r.plan_id AND seq = r.seq) "
     "GROUP BY p.id ORDER BY p.id";
+
+static const char db_sql_latest[] = "SELECT max(id) FROM plans";
 
 static const char db_sql_plan[] =
     "SELECT id, name, state, error, source_path, submitted_at, finished_at "
@@ -83,6 +86,17 @@ static const char db_sql_info[] =
     "FROM run_info i JOIN runs r ON r.id = i.run_id WHERE r.plan_id = ?1 "
     "ORDER BY r.seq, r.attempt, i.rowid";
 
+static const char db_sql_has_starts[] =
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'daemon_starts'";
+
+/* The machine of each run: that of the latest daemon start before its spawn. */
+static const char db_sql_hosts[] =
+    "SELECT d.host, d.machine_id FROM runs r JOIN daemon_starts d ON d.rowid = "
+    "    (SELECT rowid FROM daemon_starts WHERE started_at <= r.spawned_at "
+    "     ORDER BY started_at DESC LIMIT 1) "
+    "WHERE r.plan_id = ?1 AND r.spawned_at IS NOT NULL "
+    "GROUP BY d.host, d.machine_id ORDER BY min(r.spawned_at)";
+
 static const char db_sql_footprint[] =
     "SELECT count(*), total(shared), total(bytes), total(bytes * shared) FROM footprints"
     " WHERE plan_id = ?1";
@@ -116,36 +130,46 @@ db_uri(const char *path, const char *params)
 	return uri;
 }
 
-/* Open path with the given URI parameters and count benchd's tables: 0 or -1 with *cause. */
+/* The one number a query gives into *n: SQLite's result code, SQLITE_ROW when there was one. */
+static int
+db_number(struct db *db, const char *sql, int *n)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(db->sql, sql, -1, &stmt, NULL)) == SQLITE_OK &&
+	    (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		*n = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/*
+ * Open path with the given URI parameters, count benchd's tables, and see
+ * which schema it has: 0 or -1 with *cause.
+ */
 static int
 db_try_open(struct db *db, const char *params, int *tables, char **cause)
 {
-	sqlite3_stmt *stmt = NULL;
 	char *uri = db_uri(db->path, params);
-	int rc;
+	int rc, n = 0;
 
 	rc = sqlite3_open_v2(uri, &db->sql, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
 	free(uri);
 	if (rc != SQLITE_OK)
 		goto fail;
 	sqlite3_busy_timeout(db->sql, DB_BUSY_MS);
-	if ((rc = sqlite3_prepare_v2(db->sql, db_sql_check, -1, &stmt, NULL)) != SQLITE_OK)
+	if ((rc = db_number(db, db_sql_check, tables)) != SQLITE_ROW ||
+	    (rc = db_number(db, db_sql_timing, &n)) != SQLITE_ROW)
 		goto fail;
-	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW)
+	db->timing = n == 3;
+	if ((rc = db_number(db, db_sql_has_starts, &n)) != SQLITE_ROW)
 		goto fail;
-	*tables = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
-	stmt = NULL;
-	if ((rc = sqlite3_prepare_v2(db->sql, db_sql_timing, -1, &stmt, NULL)) != SQLITE_OK ||
-	    (rc = sqlite3_step(stmt)) != SQLITE_ROW)
-		goto fail;
-	db->timing = sqlite3_column_int(stmt, 0) == 3;
-	sqlite3_finalize(stmt);
+	db->has_starts = n > 0;
 	return 0;
 fail:
 	xasprintf(cause, "%s: %s", db->path, db->sql != NULL ?
 	    sqlite3_errmsg(db->sql) : sqlite3_errstr(rc));
-	sqlite3_finalize(stmt);
 	sqlite3_close(db->sql);
 	db->sql = NULL;
 	return -1;
@@ -316,6 +340,23 @@ db_plan_rows_free(struct db_plan_row *rows, size_t n)
 		free(rows[i].state);
 	}
 	free(rows);
+}
+
+/* The newest plan's id: 1, 0 when there is none, -1 with *cause. */
+int
+db_plan_latest(struct db *db, long long *id, char **cause)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((stmt = db_prepare(db, db_sql_latest, 0, cause)) == NULL)
+		return -1;
+	if ((rc = db_step(db, stmt, cause)) == 1) {
+		rc = sqlite3_column_type(stmt, 0) != SQLITE_NULL;
+		*id = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
 }
 
 /* Fill a run from a row of db_sql_runs. */
@@ -599,6 +640,27 @@ db_load_imports(struct db *db, struct db_plan *p, char **cause)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Read the machines the plan's runs ran on, when the database records them. */
+static int
+db_load_hosts(struct db *db, struct db_plan *p, char **cause)
+{
+	sqlite3_stmt *stmt;
+	size_t cap = 0;
+	int rc;
+
+	if (!db->has_starts)
+		return 0;
+	if ((stmt = db_prepare(db, db_sql_hosts, p->id, cause)) == NULL)
+		return -1;
+	while ((rc = db_step(db, stmt, cause)) == 1) {
+		p->hosts = db_grow(p->hosts, p->nhosts, &cap, sizeof *p->hosts);
+		p->hosts[p->nhosts].host = db_text(stmt, 0);
+		p->hosts[p->nhosts++].machine_id = db_text(stmt, 1);
+	}
+	sqlite3_finalize(stmt);
+	return rc < 0 ? -1 : 0;
+}
+
 /*
  * Load a plan and everything about its runs. The queries run inside one read
  * transaction, so a run the daemon records meanwhile is either all there or
@@ -636,7 +698,7 @@ db_plan_load(struct db *db, long long id, struct db_plan **out, char **cause)
 	    db_load_details(db, p, db_sql_stages, db_add_stage, cause) != 0 ||
 	    db_load_details(db, p, db_sql_metrics, db_add_metric, cause) != 0 ||
 	    db_load_details(db, p, db_sql_info, db_add_info, cause) != 0 ||
-	    db_load_footprint(db, p, cause) != 0 ||
+	    db_load_footprint(db, p, cause) != 0 || db_load_hosts(db, p, cause) != 0 ||
 	    (db->timing && (db_load_read_in(db, p, cause) != 0 || db_load_imports(db, p, cause) != 0)))
 		goto fail;
 	db_stages_list(p);
@@ -700,6 +762,11 @@ db_plan_free(struct db_plan *p)
 	for (size_t i = 0; i < p->nimports; i++)
 		free(p->imports[i].module);
 	free(p->imports);
+	for (size_t i = 0; i < p->nhosts; i++) {
+		free(p->hosts[i].host);
+		free(p->hosts[i].machine_id);
+	}
+	free(p->hosts);
 	free(p->name);
 	free(p->state);
 	free(p->error);

@@ -112,6 +112,12 @@ struct db_import {
 	double		 cumulative_us;
 };
 
+/* A machine a daemon ran on (daemon_starts): its host name and /etc/machine-id, NULL when unknown. */
+struct db_host {
+	char	*host;
+	char	*machine_id;
+};
+
 /* A plan and all its runs. */
 struct db_plan {
 	long long	 id;
@@ -135,6 +141,8 @@ struct db_plan {
 	size_t		 nreads;
 	struct db_import *imports;		/* by run, in the order printed */
 	size_t		 nimports;
+	struct db_host	*hosts;			/* where its runs ran, in order; none in an old database */
+	size_t		 nhosts;
 };
 
 /*
@@ -148,6 +156,9 @@ void			 db_close(struct db *);
 int			 db_plans(struct db *, struct db_plan_row **rows, size_t *nrows,
 			    char **cause);
 void			 db_plan_rows_free(struct db_plan_row *, size_t);
+
+/* The newest plan's id: 1 and *id, 0 when there is no plan, -1 with *cause. */
+int			 db_plan_latest(struct db *, long long *id, char **cause);
 
 /*
  * Load plan id with all its runs: 1 and *out when found, 0 when no such plan,

@@ -107,22 +107,22 @@ fmt_medians(const struct stats_compare *c, const char *unit, char *a, char *b,
 }
 
 /*
- * Format a difference of medians, relative, and the interval for the shift,
- * in the medians' unit with three significant digits of the largest.
+ * Format a difference of medians with its relative size ("+1.73 s (+49%)")
+ * into shift and the interval for the shift ("[+1.41, +2.02] s", "" when
+ * there is none) into ci, in the medians' unit with three significant digits
+ * of the largest. Returns 0, or -1 (both "") when there is no difference.
  */
-void
-fmt_diff(const struct stats_compare *c, const char *unit, int terse, char *buf,
-    size_t len)
+int
+fmt_shift(const struct stats_compare *c, const char *unit, char *shift, char *ci, size_t len)
 {
 	const char *shown;
 	double ref = fabs(c->diff), factor;
 	char d[32], lo[32], hi[32], rel[32] = "";
 	int decimals;
 
-	if (isnan(c->diff)) {
-		snprintf(buf, len, "no difference to show (a condition has no ok runs)");
-		return;
-	}
+	*shift = *ci = '\0';
+	if (isnan(c->diff))
+		return -1;
 	fmt_scale(fmax(fabs(c->median_a), fabs(c->median_b)), unit, &factor, &shown,
 	    &decimals);
 	if (c->has_ci)
@@ -133,15 +133,30 @@ fmt_diff(const struct stats_compare *c, const char *unit, int terse, char *buf,
 		snprintf(rel, sizeof rel, fabs(c->rel) >= 0.1 ? " (%+.0f%%)" : " (%+.1f%%)",
 		    c->rel * 100);
 	}
-	if (!c->has_ci) {
-		snprintf(buf, len, "%s %s%s, %s", d, shown, rel, terse ?
-		    "no CI (too few runs)" : "too few runs for a 95% CI of the shift");
-		return;
+	snprintf(shift, len, "%s %s%s", d, shown, rel);
+	if (c->has_ci) {
+		fmt_scaled(c->ci_lo, factor, decimals, 1, lo, sizeof lo);
+		fmt_scaled(c->ci_hi, factor, decimals, 1, hi, sizeof hi);
+		snprintf(ci, len, "[%s, %s] %s", lo, hi, shown);
 	}
-	fmt_scaled(c->ci_lo, factor, decimals, 1, lo, sizeof lo);
-	fmt_scaled(c->ci_hi, factor, decimals, 1, hi, sizeof hi);
-	snprintf(buf, len, "%s %s%s, %s [%s, %s] %s", d, shown, rel, terse ?
-	    "95% CI" : "95% CI for the shift", lo, hi, shown);
+	return 0;
+}
+
+/* Format a difference of medians, relative, and the interval for the shift. */
+void
+fmt_diff(const struct stats_compare *c, const char *unit, int terse, char *buf,
+    size_t len)
+{
+	char shift[96], ci[96];
+
+	if (fmt_shift(c, unit, shift, ci, sizeof shift) != 0)
+		snprintf(buf, len, "no difference to show (a condition has no ok runs)");
+	else if (*ci == '\0')
+		snprintf(buf, len, "%s, %s", shift, terse ? "no CI (too few runs)" :
+		    "too few runs for a 95% CI of the shift");
+	else
+		snprintf(buf, len, "%s, %s %s", shift, terse ? "95% CI" : "95% CI for the shift",
+		    ci);
 }
 
 /* Format a p-value. */

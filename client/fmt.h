@@ -27,6 +27,14 @@ void		 fmt_medians(const struct stats_compare *, const char *unit, char *a,
 void		 fmt_diff(const struct stats_compare *, const char *unit, int terse,
 		    char *buf, size_t len);
 /*
+ * Format a difference of medians and its relative size into shift ("+1.73 s
+ * (+49%)") and the 95% interval for the shift into ci ("[+1.41, +2.02] s",
+ * "" when there is none), in the medians' unit. Returns 0, or -1 with both ""
+ * when there is no difference (a side has no values).
+ */
+int		 fmt_shift(const struct stats_compare *, const char *unit, char *shift,
+		    char *ci, size_t len);
+/*
  * The unit and decimals that show numbers about as large as ref (in unit "s"
  * or "ms") with three significant digits: seconds below one are shown as
  * milliseconds, milliseconds from a thousand up as seconds; multiply by

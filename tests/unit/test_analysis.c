@@ -19,6 +19,7 @@
 #include "warming.h"
 #include "db.h"
 #include "stats.h"
+#include "testplan.h"
 #include "xmalloc.h"
 
 #define NELEM(a)	(sizeof (a) / sizeof (a)[0])
@@ -27,101 +28,6 @@
 static const double COLD[] = { 5.295, 4.970, 5.120, 5.410, 5.030, 5.250 };
 static const double WARM[] = { 3.550, 3.563, 3.541, 3.602, 3.580, 3.571 };
 static const double SLOW[] = { 5.295, 4.970, 5.120, 5.410, 5.030, 5.250, 9.900 };
-
-/* A new plan in state state, with one stage, import_torch, and no runs. */
-static struct db_plan *
-plan_new(const char *state)
-{
-	struct db_plan *p = xcalloc(1, sizeof *p);
-
-	p->id = 1;
-	p->name = xstrdup("t");
-	p->state = xstrdup(state);
-	p->source_path = xstrdup("/plans/t.yaml");
-	p->submitted_at = 1738332309;
-	p->finished_at = NAN;
-	p->stages = xcalloc(1, sizeof *p->stages);
-	p->stages[p->nstages++] = xstrdup("import_torch");
-	return p;
-}
-
-/* Add a condition name to the plan's list, in plan order. */
-static void
-plan_condition(struct db_plan *p, const char *name)
-{
-	p->conditions = xreallocarray(p->conditions, p->nconditions + 1,
-	    sizeof *p->conditions);
-	p->conditions[p->nconditions++] = xstrdup(name);
-}
-
-/*
- * Add a run (id and seq the next ones, attempt 1) of condition cond with the
- * given cache policy, kind and state, its residency before it (NaN: not
- * measured) and its import_torch time (NaN: no such stage).
- */
-static struct db_run *
-plan_run(struct db_plan *p, const char *cond, const char *cache, const char *kind,
-    const char *state, double resident, double import_s)
-{
-	struct db_run *r;
-
-	p->runs = xreallocarray(p->runs, p->nruns + 1, sizeof *p->runs);
-	r = &p->runs[p->nruns++];
-	memset(r, 0, sizeof *r);
-	r->id = (long long)p->nruns;
-	r->seq = (long long)p->nruns;
-	r->attempt = 1;
-	r->condition = xstrdup(cond);
-	r->kind = xstrdup(kind);
-	r->cache_policy = xstrdup(cache);
-	r->state = xstrdup(state);
-	r->exit_code = r->term_signal = r->spawned_at = r->ended_at = NAN;
-	r->footprint_files = r->footprint_bytes = r->evict_ms = NAN;
-	r->user_cpu_s = r->sys_cpu_s = r->major_faults = r->minor_faults = NAN;
-	r->inblock = r->max_rss_kb = r->loadavg_1m = r->mem_free_kb = NAN;
-	r->mem_cached_kb = NAN;
-	r->spawn_late_ms = r->exit_late_ms = r->exit_window_ms = NAN;
-	r->mapped_others_files = r->mapped_others_bytes = r->descendants_killed = NAN;
-	r->position = r->sequence = r->resident_after_pct = r->read_in_bytes = NAN;
-	r->resident_before_pct = resident;
-	if (!isnan(import_s)) {
-		r->stages = xcalloc(1, sizeof *r->stages);
-		r->stages[0].name = xstrdup("import_torch");
-		r->stages[0].start_s = 0;
-		r->stages[0].end_s = import_s;
-		r->stages[0].duration_s = import_s;
-		r->nstages = 1;
-	}
-	return r;
-}
-
-/* Add a runtime info line to a run. */
-static void
-run_info(struct db_run *r, const char *key, const char *value)
-{
-	r->info = xreallocarray(r->info, r->ninfo + 1, sizeof *r->info);
-	r->info[r->ninfo].key = xstrdup(key);
-	r->info[r->ninfo++].value = xstrdup(value);
-}
-
-/* Add a reported number to a run. */
-static void
-run_metric(struct db_run *r, const char *name, double value, const char *unit)
-{
-	r->metrics = xreallocarray(r->metrics, r->nmetrics + 1, sizeof *r->metrics);
-	r->metrics[r->nmetrics].name = xstrdup(name);
-	r->metrics[r->nmetrics].value = value;
-	r->metrics[r->nmetrics++].unit = xstrdup(unit);
-}
-
-/* Add n measured ok runs of a condition, with the given import times and residency. */
-static void
-plan_runs(struct db_plan *p, const char *cond, const char *cache, double resident,
-    const double *values, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		plan_run(p, cond, cache, "measured", "ok", resident, values[i]);
-}
 
 /* The plan's warnings of one kind and condition (-2: any), how many in *n; the first or NULL. */
 static const struct analysis_warning *
@@ -265,6 +171,7 @@ test_warn_resident(void **state)
 	const struct analysis_warning *w;
 	struct analysis *a;
 	size_t n;
+	char buf[96];
 
 	(void)state;
 	plan_condition(p, "cold");
@@ -305,8 +212,99 @@ test_warn_resident(void **state)
 	find_warning(a, "few_runs", -2, &n);
 	assert_int_equal(n, 0);
 	assert_int_equal(a->nwarnings, 3);
+
+	/* The proof per condition: over the measured ok runs whose cache was measured. */
+	assert_int_equal(a->conds[0].resident_n, 4);		/* runs 1, 2, 3, 7 */
+	assert_int_equal(a->conds[0].resident_met, 2);		/* 5.0 and 0 */
+	assert_true(a->conds[0].resident_median == (5.0 + 5.1) / 2);
+	assert_true(a->conds[0].resident_worst == 37.3);	/* cold: the highest */
+	assert_int_equal(a->conds[1].resident_n, 5);
+	assert_int_equal(a->conds[1].resident_met, 4);
+	assert_true(a->conds[1].resident_median == 100);
+	assert_true(a->conds[1].resident_worst == 89.9);	/* warm: the lowest */
+	analysis_cond_met_words(&a->conds[0], buf, sizeof buf);
+	assert_string_equal(buf, "2 of 4 at most 5% cached");
+	analysis_cond_met_words(&a->conds[1], buf, sizeof buf);
+	assert_string_equal(buf, "4 of 5 at least 90% cached");
+	analysis_cond_resident_words(&a->conds[1], buf, sizeof buf);
+	assert_string_equal(buf, "median 100.0%, worst 89.9%");
 	analysis_free(a);
 	db_plan_free(p);
+}
+
+/* A run's cache state judged and said: cold at most 5%, warm at least 90%, nothing asked of none. */
+static void
+test_cache_words(void **state)
+{
+	static const struct { const char *cache; double pct; int met; const char *want; } cases[] = {
+		{ "cold", 0, 1, "0.0% cached before (cold: ok)" },
+		{ "cold", 5.0, 1, "5.0% cached before (cold: ok)" },
+		{ "cold", 5.01, 0, "5.0% cached before (cold: over 5%)" },
+		{ "warm", 90, 1, "90.0% cached before (warm: ok)" },
+		{ "warm", 42.5, 0, "42.5% cached before (warm: under 90%)" },
+		{ "none", 12, -1, "12.0% cached before" },
+		{ "cold", NAN, -1, "" },
+	};
+	struct db_plan *p = plan_new("done");
+	struct analysis *a;
+	char buf[96];
+
+	(void)state;
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		assert_int_equal(analysis_cache_met(cases[i].cache, cases[i].pct), cases[i].met);
+		analysis_cache_words(cases[i].cache, cases[i].pct, buf, sizeof buf);
+		assert_string_equal(buf, cases[i].want);
+	}
+
+	/* A condition that asks for no state has its figures but no count of those that met it. */
+	plan_condition(p, "plain");
+	plan_condition(p, "unmeasured");
+	plan_runs(p, "plain", "none", 12, WARM, 6);
+	plan_runs(p, "unmeasured", "cold", NAN, COLD, 6);
+	a = analysis_create(p);
+	analysis_cond_met_words(&a->conds[0], buf, sizeof buf);
+	assert_string_equal(buf, "");
+	analysis_cond_resident_words(&a->conds[0], buf, sizeof buf);
+	assert_string_equal(buf, "median 12.0%, highest 12.0%");
+	assert_int_equal(a->conds[1].resident_n, 0);
+	assert_true(isnan(a->conds[1].resident_median));
+	analysis_cond_met_words(&a->conds[1], buf, sizeof buf);
+	assert_string_equal(buf, "");
+	analysis_cond_resident_words(&a->conds[1], buf, sizeof buf);
+	assert_string_equal(buf, "");
+	analysis_free(a);
+	db_plan_free(p);
+}
+
+/* A condition without ok runs says why by the plan's state: not yet, failed, cancelled, or none. */
+static void
+test_no_ok_runs_why(void **state)
+{
+	static const struct { const char *state; const char *want; } cases[] = {
+		{ "queued", "no ok runs (yet)" },
+		{ "running", "no ok runs (yet)" },
+		{ "failed", "no ok runs: the plan failed" },
+		{ "cancelled", "no ok runs: the plan was cancelled" },
+		{ "done", "no ok runs" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		struct db_plan *p = plan_new(cases[i].state);
+		const struct analysis_warning *w;
+		struct analysis *a;
+		size_t n;
+
+		plan_condition(p, "a");
+		plan_run(p, "a", "cold", "probe", "failed", NAN, NAN);
+		plan_run(p, "a", "cold", "measured", "cancelled", NAN, NAN);
+		a = analysis_create(p);
+		w = find_warning(a, "few_runs", 0, &n);
+		assert_int_equal(n, 1);
+		assert_string_equal(w->text, cases[i].want);
+		analysis_free(a);
+		db_plan_free(p);
+	}
 }
 
 /* A point over 3 MADs from the median is an outlier of its cell, named with its value. */
@@ -399,7 +397,7 @@ test_warn_left_out_few(void **state)
 	assert_string_equal(w->text, "only 2 ok runs (fewer than 5): too few to trust");
 	w = find_warning(a, "few_runs", 1, &n);
 	assert_int_equal(n, 1);
-	assert_string_equal(w->text, "no ok runs (yet)");
+	assert_string_equal(w->text, "no ok runs");
 	find_warning(a, "few_runs", 2, &n);
 	assert_int_equal(n, 0);
 
@@ -459,7 +457,7 @@ test_warn_unfinished(void **state)
 		{ "queued", NULL, "the plan is still queued: 2 of 3 runs done, these numbers "
 		    "will change" },
 		{ "cancelled", NULL, "the plan was cancelled after 2 of 3 runs" },
-		{ "failed", "the probe failed", "the plan was failed after 2 of 3 runs: the probe "
+		{ "failed", "the probe failed", "the plan failed after 2 of 3 runs: the probe "
 		    "failed" },
 	};
 
@@ -846,6 +844,8 @@ main(void)
 		cmocka_unit_test(test_cold_warm),
 		cmocka_unit_test(test_pairs_order),
 		cmocka_unit_test(test_warn_resident),
+		cmocka_unit_test(test_cache_words),
+		cmocka_unit_test(test_no_ok_runs_why),
 		cmocka_unit_test(test_warn_outliers),
 		cmocka_unit_test(test_warn_left_out_few),
 		cmocka_unit_test(test_latest_attempt),
