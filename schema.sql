@@ -152,14 +152,16 @@ CREATE TABLE IF NOT EXISTS outputs (
 -- The files a plan's probe run saw the program use (opened, mapped, imported),
 -- plus the plan's evict paths: what cold runs evict, warm runs prime, and
 -- every run's residency is measured over. A file that another process had
--- mapped when the probe ran (libc, say) is marked shared: no eviction can
--- drop its mapped pages (drop_caches cannot either), so it is left alone and
--- not counted.
+-- mapped when the probe ran (libc, say) is marked shared, a record of that
+-- moment. Right before every run benchd looks again at which footprint files
+-- other processes map: cold runs evict those too, but no eviction can drop
+-- their mapped pages (drop_caches cannot either), so they are left out of that
+-- run's residency (runs.mapped_others_files and mapped_others_bytes).
 CREATE TABLE IF NOT EXISTS footprints (
 	plan_id		INTEGER NOT NULL REFERENCES plans (id),
 	path		TEXT NOT NULL,
 	bytes		INTEGER NOT NULL,
-	shared		INTEGER NOT NULL DEFAULT 0,	-- 1: mapped by another process, left alone
+	shared		INTEGER NOT NULL DEFAULT 0,	-- 1: mapped by another process when the probe ran
 	PRIMARY KEY (plan_id, path)
 ) WITHOUT ROWID;
 

@@ -135,15 +135,7 @@ report_counted(const struct db_plan *p, size_t i)
 static int
 report_resident_bad(const struct db_run *run)
 {
-	double pct = run->resident_before_pct;
-
-	if (isnan(pct))
-		return 0;
-	if (strcmp(run->cache_policy, "cold") == 0)
-		return pct > ANALYSIS_COLD_MAX_PCT;
-	if (strcmp(run->cache_policy, "warm") == 0)
-		return pct < ANALYSIS_WARM_MIN_PCT;
-	return 0;
+	return analysis_cache_met(run->cache_policy, run->resident_before_pct) == 0;
 }
 
 /* Print the warnings of a condition and metric as list items (named: with the condition). */
@@ -446,13 +438,19 @@ report_plots(struct report *r)
 	report_printf(r, "</div>\n");
 }
 
-/* The shade of stage k of n for a hue: darkest first. */
-static void
-report_shade(int hue, size_t k, size_t n, char *buf, size_t len)
+/*
+ * The colour of the timeline's stage k (counting the stages but total): one
+ * of a palette of distinct hues (Okabe and Ito's, told apart with the common
+ * colour blindnesses too), the same in every condition; the conditions are
+ * told apart by the background of their bars and the band under them.
+ */
+static const char *
+report_stage_colour(size_t k)
 {
-	double l = n > 1 ? 30 + 42.0 * k / (n - 1) : 45;
+	static const char *const palette[] = { "#0072b2", "#e69f00", "#009e73", "#cc79a7",
+	    "#56b4e9", "#d55e00", "#f0e442", "#000000" };
 
-	snprintf(buf, len, "hsl(%d,68%%,%.0f%%)", hue, l);
+	return palette[k % (sizeof palette / sizeof palette[0])];
 }
 
 /* A run's label under the timeline: what it was when it does not count. */
@@ -472,48 +470,64 @@ report_run_note(const struct db_plan *p, size_t i)
 	return NULL;
 }
 
-/* The timeline's legend: per condition, a swatch per stage; returns where it ends. */
+/*
+ * The timeline's legend: a swatch per stage, each its own colour, then a
+ * swatch per condition (its bars' background and band); returns where it
+ * ends.
+ */
 static double
-report_timeline_legend(struct report *r, struct svg *svg, size_t nshades, double y)
+report_timeline_legend(struct report *r, struct svg *svg, double y)
 {
 	const struct db_plan *p = r->p;
-	char fill[64], attrs[128];
+	char attrs[160];
+	double x = 58;
 
-	for (size_t c = 0; c < r->a->nconds; c++, y += 18) {
-		int hue = report_hue(r, c);
-		double x = 58;
-
-		snprintf(attrs, sizeof attrs, "font-size=\"12\" font-weight=\"bold\" "
-		    "fill=\"hsl(%d,75%%,30%%)\"", hue);
-		svg_text(svg, x, y + 10, attrs, "%s", r->a->conds[c].name);
-		x += 70;
-		for (size_t k = 0, shade = 0; k < p->nstages; k++) {
-			if (strcmp(p->stages[k], "total") == 0) {
-				snprintf(fill, sizeof fill, "hsl(%d,40%%,91%%)", hue);
-			} else
-				report_shade(hue, shade++, nshades, fill, sizeof fill);
-			snprintf(attrs, sizeof attrs, "fill=\"%s\" stroke=\"hsl(%d,40%%,70%%)\"",
-			    fill, hue);
-			svg_rect(svg, x, y, 12, 12, attrs);
-			svg_text(svg, x + 16, y + 10, "font-size=\"11.5\" fill=\"#1f2328\"", "%s",
-			    strcmp(p->stages[k], "total") == 0 ? "rest of total" : p->stages[k]);
-			x += 26 + 7.2 * strlen(p->stages[k]);
-		}
+	svg_text(svg, x, y + 10, "font-size=\"12\" font-weight=\"bold\" fill=\"#1f2328\"",
+	    "stages");
+	x += 80;
+	for (size_t k = 0, colour = 0; k < p->nstages; k++) {
+		if (strcmp(p->stages[k], "total") == 0)
+			continue;
+		snprintf(attrs, sizeof attrs, "fill=\"%s\"", report_stage_colour(colour++));
+		svg_rect(svg, x, y, 12, 12, attrs);
+		svg_text(svg, x + 16, y + 10, "font-size=\"11.5\" fill=\"#1f2328\"", "%s",
+		    p->stages[k]);
+		x += 26 + 7.2 * strlen(p->stages[k]);
 	}
-	return y;
+	y += 18;
+	x = 58;
+	svg_text(svg, x, y + 10, "font-size=\"12\" font-weight=\"bold\" fill=\"#1f2328\"",
+	    "conditions");
+	x += 80;
+	for (size_t c = 0; c < r->a->nconds; c++) {
+		int hue = report_hue(r, c);
+
+		snprintf(attrs, sizeof attrs, "fill=\"hsl(%d,40%%,91%%)\" stroke=\"hsl(%d,40%%,70%%)\"",
+		    hue, hue);
+		svg_rect(svg, x, y, 12, 12, attrs);
+		snprintf(attrs, sizeof attrs, "fill=\"hsl(%d,70%%,42%%)\"", hue);
+		svg_rect(svg, x, y + 9, 12, 3, attrs);
+		snprintf(attrs, sizeof attrs, "font-size=\"11.5\" font-weight=\"bold\" "
+		    "fill=\"hsl(%d,75%%,30%%)\"", hue);
+		svg_text(svg, x + 16, y + 10, attrs, "%s", r->a->conds[c].name);
+		x += 26 + 7.2 * cli_width(r->a->conds[c].name);
+	}
+	svg_text(svg, x + 10, y + 10, "font-size=\"11.5\" fill=\"#57606a\"",
+	    "(a bar's background: the rest of its total)");
+	return y + 18;
 }
 
 /* One run's bar: its total, then each stage at its place from the spawn. */
 static void
 report_timeline_bar(struct report *r, struct svg *svg, const struct svg_scale *sc,
-    size_t i, double x, double bw, size_t nshades)
+    size_t i, double x, double bw)
 {
 	const struct db_plan *p = r->p;
 	const struct db_run *run = &p->runs[i];
 	size_t c = report_cond(r, run->condition);
 	int hue = report_hue(r, c), counted = report_counted(p, i);
 	double launch = db_run_stage(run, "launch"), total = db_run_stage(run, "total");
-	char *title = NULL, *more, fill[64], attrs[200], buf[32];
+	char *title = NULL, *more, attrs[200], buf[32];
 
 	if (isnan(launch))
 		launch = 0;
@@ -544,12 +558,16 @@ report_timeline_bar(struct report *r, struct svg *svg, const struct svg_scale *s
 		svg_rect(svg, x, svg_scale_map(sc, total), bw,
 		    svg_scale_map(sc, 0) - svg_scale_map(sc, total), attrs);
 	}
-	for (size_t k = 0, shade = 0; k < p->nstages; k++) {
+	/* The condition's band under the bar. */
+	snprintf(attrs, sizeof attrs, "fill=\"hsl(%d,70%%,42%%)\"", hue);
+	svg_rect(svg, x, svg_scale_map(sc, 0) + 1, bw, 3, attrs);
+	for (size_t k = 0, colour = 0; k < p->nstages; k++) {
+		const char *fill;
 		double s0, s1;
 
 		if (strcmp(p->stages[k], "total") == 0)
 			continue;
-		report_shade(hue, shade++, nshades, fill, sizeof fill);
+		fill = report_stage_colour(colour++);
 		for (size_t j = 0; j < run->nstages; j++) {
 			const struct db_stage *st = &run->stages[j];
 
@@ -583,20 +601,19 @@ report_timeline(struct report *r)
 	const struct db_plan *p = r->p;
 	const double left = 58, right = 16, bottom = 52;
 	double top, w = REPORT_WIDTH, h, hi = 0, slot, bw;
-	size_t nshades = 0, every;
+	size_t every;
 	struct svg_scale sc;
 	struct svg *svg;
 	char attrs[160];
 
 	report_printf(r, "<h2>Timeline</h2>\n<p class=\"caption\">Every run in the order it "
-	    "ran, as a bar from its spawn to its exit, each stage where it happened (in "
-	    "shades of its condition's colour). Above each bar: the share of the plan's "
+	    "ran, as a bar from its spawn to its exit, each stage where it happened in the "
+	    "stage's own colour, on the background and above the band of its condition's "
+	    "colour. Above each bar: the share of the plan's "
 	    "footprint in the page cache right before it started (cold runs should be near "
 	    "0%%, warm ones near 100%%). Hatched, faded bars (probe, warm-ups, retried runs) "
 	    "are not counted; a red outline is a run that did not end ok. Hover for "
 	    "details.</p>\n");
-	for (size_t k = 0; k < p->nstages; k++)
-		nshades += strcmp(p->stages[k], "total") != 0;
 	/* The highest point of any bar: a stage's end, counted from the spawn. */
 	for (size_t i = 0; i < p->nruns; i++) {
 		const struct db_run *run = &p->runs[i];
@@ -609,7 +626,7 @@ report_timeline(struct report *r)
 			    (isnan(launch) ? 0 : launch));
 		}
 	}
-	top = 12 + 18.0 * r->a->nconds + 40;
+	top = 12 + 18.0 * 2 + 40;
 	h = top + REPORT_TIMELINE_H + bottom;
 	svg_scale_nice(&sc, 0, hi, top + REPORT_TIMELINE_H, top, 6);
 	svg = svg_open(r->f, w, h, "timeline", "every run of the plan in the order it ran");
@@ -617,7 +634,7 @@ report_timeline(struct report *r)
 	    "patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
 	    "<rect width=\"2\" height=\"6\" fill=\"#57606a\" fill-opacity=\"0.35\"/>"
 	    "</pattern></defs>\n");
-	report_timeline_legend(r, svg, nshades, 8);
+	report_timeline_legend(r, svg, 8);
 	report_yaxis(svg, &sc, 1, left, w - right, "seconds from spawn");
 
 	slot = (w - left - right) / (p->nruns > 0 ? p->nruns : 1);
@@ -638,7 +655,7 @@ report_timeline(struct report *r)
 		const char *note = report_run_note(p, i);
 		int bad = report_resident_bad(run);
 
-		report_timeline_bar(r, svg, &sc, i, x, bw, nshades);
+		report_timeline_bar(r, svg, &sc, i, x, bw);
 		if (!isnan(pct)) {
 			svg_rect(svg, x, top - 8, bw, 4, "fill=\"#eaeef2\"");
 			snprintf(attrs, sizeof attrs, "fill=\"%s\"", bad ? "#cf222e" : "#57606a");
@@ -786,8 +803,11 @@ report_machine(struct report *r)
 	if (p->footprint_files > 0) {
 		report_printf(r, "<p class=\"caption\">");
 		report_textf(r, "Footprint (found by the probe run): %lld files, %.1f MiB; %lld "
-		    "of them mapped by other programs, left alone and not counted.",
-		    p->footprint_files, p->footprint_bytes / 1048576.0, p->footprint_shared);
+		    "of them (%.1f MiB) were mapped by other programs when the probe ran: cold runs "
+		    "evict those too, but their mapped pages stay cached (no eviction can drop "
+		    "them), so they are left out of the residency figures.",
+		    p->footprint_files, p->footprint_bytes / 1048576.0, p->footprint_shared,
+		    p->footprint_shared_bytes / 1048576.0);
 		report_printf(r, "</p>\n");
 	}
 	report_printf(r, "<div class=\"wide\"><table>\n<tr><th>seq</th><th>run</th>"
