@@ -7,6 +7,7 @@ import itertools
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -513,6 +514,26 @@ class TestAnalysis(unittest.TestCase):
         self.assertIn("probe", html)
         self.assertIn("warm-up", html)
         self.assertIn("not counted", html)
+        # Shared files: what the code does, said as the README says it.
+        self.assertIn("cold runs evict those too, but their mapped pages stay cached (no "
+                      "eviction can drop them), so they are left out of the residency figures",
+                      html)
+        # The stages of one condition are told apart: a colour of their own each, far apart.
+        timeline = html[html.index('<svg class="timeline"'):]
+        timeline = timeline[:timeline.index("</svg>")]
+        swatches = re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="12\.0" height="12\.0" '
+                              r'fill="(#[0-9a-f]{6})"/>\n<text [^>]*>([a-z_]+)</text>', timeline)
+        self.assertEqual([name for _, name in swatches], STAGES[:-1])
+        colours = [c for c, _ in swatches]
+        self.assertEqual(len(set(colours)), len(colours), colours)
+
+        def rgb(c):
+            return [int(c[i:i + 2], 16) for i in (1, 3, 5)]
+
+        for a, b in itertools.combinations(colours, 2):
+            self.assertGreater(sum(abs(x - y) for x, y in zip(rgb(a), rgb(b))), 100, (a, b))
+        bars = {c for c in re.findall(r'fill="(#[0-9a-f]{6})"', timeline)}
+        self.assertTrue(set(colours) <= bars, "the bars use the legend's colours")
 
         if chromium() is None:
             self.skipTest("chromium is not installed: the report's HTML was checked, its "
