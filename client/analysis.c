@@ -135,12 +135,23 @@ analysis_latest(const struct db_plan *p, size_t i)
 }
 
 /* Index of a condition by name, or -1. */
-static int
+int
 analysis_cond_index(const struct analysis *a, const char *name)
 {
 	for (size_t i = 0; i < a->nconds; i++) {
 		if (strcmp(a->conds[i].name, name) == 0)
 			return (int)i;
+	}
+	return -1;
+}
+
+/* Index of a metric by name, or -1. */
+int
+analysis_metric_index(const struct analysis *a, const char *name)
+{
+	for (size_t m = 0; m < a->nmetrics; m++) {
+		if (strcmp(a->metrics[m], name) == 0)
+			return (int)m;
 	}
 	return -1;
 }

@@ -140,6 +140,10 @@ void		 analysis_free(struct analysis *);
 /* The warnings of one condition (-1: of the plan) and one metric (-1: of the condition), in turn. */
 const struct analysis_warning *analysis_next_warning(const struct analysis *,
 		    int cond, int metric, size_t *iter);
+/* The index of a condition by name in the analysis, or -1. */
+int		 analysis_cond_index(const struct analysis *, const char *name);
+/* The index of a metric (a stage, avg_latency_ms) by name in the analysis, or -1. */
+int		 analysis_metric_index(const struct analysis *, const char *name);
 /* Whether run i of the plan is the latest attempt of its seq (earlier ones were interrupted). */
 int		 analysis_latest(const struct db_plan *, size_t i);
 

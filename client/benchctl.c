@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "compare.h"
 #include "control.h"
 #include "log.h"
 #include "parselog.h"
@@ -24,6 +25,7 @@ static const struct cmd_entry *const benchctl_cmds[] = {
 	&plans_entry,
 	&runs_entry,
 	&summary_entry,
+	&compare_entry,
 	&report_entry,
 	&parselog_entry,
 };
@@ -53,16 +55,27 @@ benchctl_usage(int help)
 	}
 	socket = paths_default_socket();
 	db = paths_default_db();
-	fprintf(f, "\nOptions:\n"
+	fprintf(f, "\nOptions (before or after the command):\n"
 	    "  --socket PATH  benchd's socket (now %s;\n"
 	    "                 set by $BENCHD_SOCKET, else $XDG_RUNTIME_DIR/benchd/benchd.sock)\n"
 	    "  --db PATH      the database for analysis commands (now %s;\n"
-	    "                 set by $BENCHD_DB, else $XDG_STATE_HOME/benchd/bench.db)\n"
+	    "                 set by $BENCHD_DB, else the one the daemon at a socket named by\n"
+	    "                 --socket or $BENCHD_SOCKET writes, else\n"
+	    "                 $XDG_STATE_HOME/benchd/bench.db)\n"
 	    "  -h, --help     show this help; \"benchctl COMMAND --help\" for a command's\n"
 	    "  -V, --version  show benchctl's version\n", socket, db);
 	free(socket);
 	free(db);
 	return 0;
+}
+
+/* Whether an environment variable is set to something. */
+static int
+benchctl_env_set(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0';
 }
 
 /* Parse the global options, then hand the rest to the command named next. */
@@ -78,6 +91,7 @@ main(int argc, char **argv)
 	};
 	const struct cmd_entry *cmd = NULL;
 	struct benchctl_env env;
+	struct cmd_args *args;
 	char *socket = NULL, *db = NULL;
 	size_t i;
 	int ch, rc;
@@ -116,12 +130,24 @@ main(int argc, char **argv)
 		cli_error("unknown command \"%s\"", argv[0]);
 		return benchctl_usage(0);
 	}
+	/* The global options may follow the command too. */
+	if ((args = cmd_parse(cmd, &env, argc, argv, &rc)) == NULL)
+		return rc;
 
+	env.socket_named = env.socket != NULL || benchctl_env_set("BENCHD_SOCKET");
+	env.db_named = env.db != NULL || benchctl_env_set("BENCHD_DB");
 	if (env.socket == NULL)
 		env.socket = socket = paths_default_socket();
+	/*
+	 * A daemon named by its socket alone is asked for its database: the
+	 * numbers are that daemon's, wherever it keeps them. With no daemon
+	 * answering, the default path is all there is.
+	 */
+	if (env.db == NULL && !env.db_named && env.socket_named && (cmd->flags & CMD_READS_DB))
+		env.db = db = control_daemon_db(&env);
 	if (env.db == NULL)
 		env.db = db = paths_default_db();
-	rc = cmd_run(cmd, &env, argc, argv);
+	rc = cmd_exec(args, &env);
 	free(socket);
 	free(db);
 

@@ -188,7 +188,7 @@ cli_jprint(json_t *v)
 	json_decref(v);
 }
 
-/* Load plan id from env's database, read-only: the plan, or NULL after printing why not. */
+/* Load plan id (0: the newest) from env's database, read-only: the plan, or NULL after printing why not. */
 struct db_plan *
 cli_plan_load(const struct benchctl_env *env, long long id)
 {
@@ -200,6 +200,16 @@ cli_plan_load(const struct benchctl_env *env, long long id)
 	if ((db = db_open(env->db, &cause)) == NULL) {
 		cli_error("%s", cause);
 		free(cause);
+		return NULL;
+	}
+	if (id == 0 && (rc = db_plan_latest(db, &id, &cause)) != 1) {
+		if (rc == 0)
+			cli_error("no plans in %s yet (\"benchctl submit PLAN.yaml\" queues one)",
+			    env->db);
+		else
+			cli_error("%s", cause);
+		free(cause);
+		db_close(db);
 		return NULL;
 	}
 	if ((rc = db_plan_load(db, id, &plan, &cause)) != 1) {

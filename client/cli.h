@@ -11,6 +11,8 @@ struct db_plan;
 struct benchctl_env {
 	const char	*socket;	/* benchd's socket */
 	const char	*db;		/* the database, for the analysis commands */
+	int		 socket_named;	/* by --socket or $BENCHD_SOCKET, not by default */
+	int		 db_named;	/* by --db or $BENCHD_DB, not by default */
 };
 
 /* cli_clean's flags: what becomes of a tab and a newline rather than '?'. */
@@ -22,9 +24,9 @@ void		 cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parse a plan id as typed by the user: a positive number, or 0 when it is not one. */
 long long	 cli_plan_id(const char *);
 /*
- * Load plan id with all its runs from the database of env, opened read-only
- * and closed again: the plan (the caller frees it with db_plan_free), or NULL
- * after printing one line (no database, no such plan).
+ * Load plan id (0: the newest plan) with all its runs from the database of
+ * env, opened read-only and closed again: the plan (the caller frees it with
+ * db_plan_free), or NULL after printing one line (no database, no such plan).
  */
 struct db_plan	*cli_plan_load(const struct benchctl_env *, long long id);
 /*

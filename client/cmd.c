@@ -31,7 +31,11 @@ cmd_print_usage(const struct cmd_entry *e, int help)
 	return 0;
 }
 
-/* getopt_long's table for a command: its own long options, then --help. The caller frees it. */
+/* The option values of the global options, reserved in every command's table. */
+#define CMD_OPT_SOCKET	'S'
+#define CMD_OPT_DB	'D'
+
+/* getopt_long's table for a command: its own long options, then --help, --socket and --db. The caller frees it. */
 static struct option *
 cmd_longopts(const struct cmd_entry *e)
 {
@@ -40,12 +44,12 @@ cmd_longopts(const struct cmd_entry *e)
 
 	while (e->longopts != NULL && e->longopts[n].name != NULL)
 		n++;
-	o = xcalloc(n + 2, sizeof *o);
+	o = xcalloc(n + 4, sizeof *o);
 	if (n > 0)
 		memcpy(o, e->longopts, n * sizeof *o);
-	o[n].name = "help";
-	o[n].has_arg = no_argument;
-	o[n].val = 'h';
+	o[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	o[n++] = (struct option){ "socket", required_argument, NULL, CMD_OPT_SOCKET };
+	o[n] = (struct option){ "db", required_argument, NULL, CMD_OPT_DB };
 	return o;
 }
 
@@ -81,14 +85,14 @@ cmd_check(const struct cmd_args *args)
 	return -1;
 }
 
-/* Parse a command's options and arguments, then run it; returns the exit status. */
-int
-cmd_run(const struct cmd_entry *e, const struct benchctl_env *env, int argc, char **argv)
+/* Parse a command's options and arguments: what parsed, or NULL with *rc the exit status. */
+struct cmd_args *
+cmd_parse(const struct cmd_entry *e, struct benchctl_env *env, int argc, char **argv, int *rc)
 {
 	struct cmd_args *args = xcalloc(1, sizeof *args);
 	struct option *longopts = cmd_longopts(e);
 	char *name, *shortopts, *arg0 = argv[0];
-	int ch, rc = -1;
+	int ch;
 
 	/* getopt's complaints then read "benchctl runs: ...". */
 	xasprintf(&name, "benchctl %s", e->name);
@@ -97,11 +101,16 @@ cmd_run(const struct cmd_entry *e, const struct benchctl_env *env, int argc, cha
 	optind = 0;	/* glibc: start afresh, the global options were parsed already */
 	opterr = 1;
 	args->entry = e;
-	while (rc == -1 && (ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	*rc = -1;
+	while (*rc == -1 && (ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (ch == 'h')
-			rc = cmd_print_usage(e, 1);
+			*rc = cmd_print_usage(e, 1);
 		else if (ch == '?' || ch == ':')
-			rc = cmd_print_usage(e, 0);
+			*rc = cmd_print_usage(e, 0);
+		else if (ch == CMD_OPT_SOCKET)
+			env->socket = optarg;
+		else if (ch == CMD_OPT_DB)
+			env->db = optarg;
 		else {
 			args->count[(unsigned char)ch]++;
 			args->value[(unsigned char)ch] = optarg;
@@ -109,15 +118,25 @@ cmd_run(const struct cmd_entry *e, const struct benchctl_env *env, int argc, cha
 	}
 	args->argc = argc - optind;
 	args->argv = argv + optind;
-	if (rc == -1)
-		rc = cmd_check(args);
-	if (rc == -1)
-		rc = e->exec(env, args);
-
+	if (*rc == -1)
+		*rc = cmd_check(args);
 	argv[0] = arg0;
 	free(name);
 	free(shortopts);
 	free(longopts);
+	if (*rc != -1) {
+		free(args);
+		return NULL;
+	}
+	return args;
+}
+
+/* Run the command on its parsed arguments, and free them; returns the exit status. */
+int
+cmd_exec(struct cmd_args *args, const struct benchctl_env *env)
+{
+	int rc = args->entry->exec(env, args);
+
 	free(args);
 	return rc;
 }
@@ -168,4 +187,15 @@ cmd_args_plan(const struct cmd_args *args, int i)
 		cmd_usage(args);
 	}
 	return id;
+}
+
+/* The plan argument i names, 0 (the latest) when there is none, -1 when it is not a plan id. */
+long long
+cmd_args_plan_or_latest(const struct cmd_args *args, int i)
+{
+	long long id;
+
+	if (args->argc <= i)
+		return 0;
+	return (id = cmd_args_plan(args, i)) == 0 ? -1 : id;
 }

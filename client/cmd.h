@@ -4,7 +4,8 @@
  * it. cmd_run parses every command's arguments the same way: -h and --help
  * print the usage and the help (exit 0); an unknown option, a missing option
  * or a wrong count of arguments prints getopt's complaint, if any, and the
- * usage (exit 2); the command then sees only what parsed.
+ * usage (exit 2); the command then sees only what parsed. The global options
+ * --socket and --db are every command's too, after its name as before it.
  */
 #ifndef BENCHD_CMD_H
 #define BENCHD_CMD_H
@@ -13,6 +14,9 @@
 
 struct benchctl_env;
 struct cmd_args;
+
+/* What a command needs besides its arguments (cmd_entry's flags). */
+#define CMD_READS_DB	0x1	/* it reads the database: the daemon's when only the socket is named */
 
 /* One command. */
 struct cmd_entry {
@@ -27,16 +31,24 @@ struct cmd_entry {
 	int			 max_args;	/* -1: no limit */
 	const char		*required;	/* the options that must be given, or NULL */
 	const char		*exclusive;	/* two options that may not be given together, or NULL */
+	int			 flags;		/* CMD_* */
 	/* Run the command on its parsed arguments; returns the exit status. */
 	int			(*exec)(const struct benchctl_env *, struct cmd_args *);
 };
 
 /*
- * Parse argv (argv[0] is the command's name) for the command and run it.
- * Returns benchctl's exit status: 0 success, 1 failure, 2 usage error.
+ * Parse argv (argv[0] is the command's name) for the command; a global
+ * option among them (--socket, --db) is set in env. Returns what parsed, or
+ * NULL with *rc the exit status when the command is not to run (0 after
+ * --help, 2 after a usage error).
  */
-int		 cmd_run(const struct cmd_entry *, const struct benchctl_env *, int argc,
-		    char **argv);
+struct cmd_args	*cmd_parse(const struct cmd_entry *, struct benchctl_env *, int argc,
+		    char **argv, int *rc);
+/*
+ * Run the command on what cmd_parse returned, and free that. Returns
+ * benchctl's exit status: 0 success, 1 failure, 2 usage error.
+ */
+int		 cmd_exec(struct cmd_args *, const struct benchctl_env *);
 /* Print the command's usage line to stderr; returns 2, the exit status of a usage error. */
 int		 cmd_usage(const struct cmd_args *);
 /* How many times option opt was given (0: not at all). */
@@ -52,5 +64,10 @@ const char	*cmd_args_arg(const struct cmd_args *, int i);
  * "ARG"' and the usage when it is not one (the command exits 2).
  */
 long long	 cmd_args_plan(const struct cmd_args *, int i);
+/*
+ * The plan argument i names, or 0 (the latest plan) when the command was
+ * given no argument i; -1 after cmd_args_plan's complaint.
+ */
+long long	 cmd_args_plan_or_latest(const struct cmd_args *, int i);
 
 #endif

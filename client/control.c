@@ -10,17 +10,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analysis.h"
 #include "cli.h"
 #include "cmd.h"
 #include "conn.h"
 #include "fmt.h"
 #include "paths.h"
 #include "proto.h"
+#include "summary.h"
 #include "watch.h"
 #include "xmalloc.h"
 
 /* How long a request waits for its reply; a watch's events may take for ever. */
 #define CONTROL_REPLY_MS	30000
+
+/* The file name a plan read from standard input is submitted under, in the current folder. */
+#define CONTROL_STDIN_NAME	"<stdin>"
 
 /* A new request {"v":1,"cmd":cmd}. */
 static json_t *
@@ -98,6 +103,33 @@ fail:
 	return NULL;
 }
 
+/* How long asking the daemon for its database may take before the default path is used. */
+#define CONTROL_QUIET_MS	2000
+
+/* The database the daemon at env's socket writes, from its status; NULL when none answers. */
+char *
+control_daemon_db(const struct benchctl_env *env)
+{
+	struct conn *c;
+	json_t *req = control_request("status"), *reply = NULL;
+	const char *db;
+	char *cause = NULL, *path = NULL;
+
+	if ((c = conn_open(env->socket, &cause)) != NULL) {
+		conn_set_timeout(c, CONTROL_QUIET_MS);
+		if (conn_send(c, req, &cause) == 0 && conn_recv(c, &reply, &cause) == 0 &&
+		    json_is_true(json_object_get(reply, "ok")) &&
+		    (db = cli_jget_str(json_object_get(reply, "daemon"), "db")) != NULL &&
+		    *db != '\0')
+			path = xstrdup(db);
+	}
+	free(cause);
+	json_decref(reply);
+	json_decref(req);
+	conn_free(c);
+	return path;
+}
+
 /*
  * Ask for the event stream of one plan, or of every plan when plan_id is 0.
  * Returns the connection the events will arrive on, or NULL after printing why.
@@ -118,19 +150,30 @@ control_watch_open(const struct benchctl_env *env, long long plan_id)
 	return c;
 }
 
+/* How much of a plan's progress --quiet and --verbose ask to see. */
+static enum watch_level
+control_level(const struct cmd_args *args)
+{
+	if (cmd_args_has(args, 'q'))
+		return WATCH_QUIET;
+	return cmd_args_has(args, 'v') ? WATCH_VERBOSE : WATCH_NORMAL;
+}
+
 /*
  * Show the events arriving on c until plan plan_id finishes (for ever when it
- * is 0), then close c. Returns the exit status.
+ * is 0), then close c. Returns the exit status; *finished is set when the
+ * plan's end was seen (the rest are errors).
  */
 static int
-control_follow(struct conn *c, long long plan_id)
+control_follow(struct conn *c, long long plan_id, enum watch_level level, int *finished)
 {
 	struct watch *w;
 	json_t *msg;
 	char *cause = NULL;
 	int rc = -1;
 
-	w = watch_create(plan_id, isatty(STDOUT_FILENO));
+	*finished = 0;
+	w = watch_create(plan_id, isatty(STDOUT_FILENO), level);
 	while (rc == -1) {
 		if (conn_recv(c, &msg, &cause) != 0) {
 			watch_end();
@@ -140,7 +183,7 @@ control_follow(struct conn *c, long long plan_id)
 			break;
 		}
 		if (cli_jget_str(msg, "event") != NULL)
-			rc = watch_event(w, msg);
+			*finished = (rc = watch_event(w, msg)) != -1;
 		else if (!json_is_true(json_object_get(msg, "ok"))) {
 			watch_end();
 			control_ok(msg, 0);
@@ -154,8 +197,9 @@ control_follow(struct conn *c, long long plan_id)
 }
 
 /*
- * Read a whole plan file, refusing one too big for a protocol line. Returns
- * the text (NUL-terminated, length in *len) or NULL after printing why.
+ * Read a whole plan file ("-": standard input), refusing one too big for a
+ * protocol line. Returns the text (NUL-terminated, length in *len) or NULL
+ * after printing why.
  */
 static char *
 control_read_file(const char *path, size_t *len)
@@ -164,9 +208,12 @@ control_read_file(const char *path, size_t *len)
 	char *buf = NULL;
 	size_t size = 0, used = 0;
 	ssize_t n;
-	int fd;
+	int fd, in = strcmp(path, "-") == 0;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 || fstat(fd, &st) != 0)
+	if (in)
+		path = "standard input";
+	if ((fd = in ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) != 0)
 		goto fail;
 	if (S_ISDIR(st.st_mode)) {
 		errno = EISDIR;
@@ -177,7 +224,8 @@ control_read_file(const char *path, size_t *len)
 			cli_error("%s: too large for benchd (over %d bytes)", path,
 			    PROTO_LINE_MAX);
 			free(buf);
-			close(fd);
+			if (!in)
+				close(fd);
 			return NULL;
 		}
 		if (used == size) {
@@ -193,29 +241,44 @@ control_read_file(const char *path, size_t *len)
 			break;
 		used += (size_t)n;
 	}
-	close(fd);
+	if (!in)
+		close(fd);
+	if (buf == NULL)
+		buf = xmalloc(1);
 	buf[used] = '\0';
 	*len = used;
 	return buf;
 fail:
 	cli_error("cannot read %s: %s", path, strerror(errno));
 	free(buf);
-	if (fd != -1)
+	if (fd != -1 && !in)
 		close(fd);
 	return NULL;
+}
+
+/*
+ * The absolute path a plan is submitted under: its file's, or for "-" the
+ * current folder's "<stdin>", so that the plan's relative paths are relative
+ * to where benchctl runs and its errors read "/home/u/<stdin>:3:5: ...".
+ */
+static char *
+control_plan_path(const char *path)
+{
+	return paths_absolute(strcmp(path, "-") == 0 ? CONTROL_STDIN_NAME : path);
 }
 
 /* Queue a plan; with --wait, follow it to the end. */
 static int
 control_submit(const struct benchctl_env *env, struct cmd_args *args)
 {
+	struct benchctl_env daemon_env;
 	struct conn *events = NULL;
 	json_t *req, *reply, *yaml;
 	const char *path = cmd_args_arg(args, 0), *name;
-	char *text, *abs;
+	char *text, *abs, *db = NULL;
 	size_t len;
 	long long plan_id, conditions, runs;
-	int wait = cmd_args_has(args, 'w');
+	int wait = cmd_args_has(args, 'w'), rc, finished;
 
 	if ((text = control_read_file(path, &len)) == NULL)
 		return 1;
@@ -227,7 +290,7 @@ control_submit(const struct benchctl_env *env, struct cmd_args *args)
 	free(text);
 	req = control_request("submit");
 	cli_jset(req, "yaml", yaml);
-	abs = paths_absolute(path);
+	abs = control_plan_path(path);
 	cli_jset(req, "path", json_string(abs));
 	free(abs);
 
@@ -272,7 +335,16 @@ control_submit(const struct benchctl_env *env, struct cmd_args *args)
 
 	if (!wait)
 		return 0;
-	return control_follow(events, plan_id);
+	rc = control_follow(events, plan_id, control_level(args), &finished);
+	/* The answer: the cold-versus-warm lines, from the database the daemon writes. */
+	if (finished && control_level(args) != WATCH_QUIET) {
+		daemon_env = *env;
+		if (!env->db_named && (db = control_daemon_db(env)) != NULL)
+			daemon_env.db = db;
+		summary_brief(&daemon_env, plan_id);
+		free(db);
+	}
+	return rc;
 }
 
 /* Print the status reply's "daemon" part: version, pid, uptime, socket, db. */
@@ -306,8 +378,8 @@ control_status_current(json_t *cur)
 {
 	const char *s, *sep = "";
 	long long n, total;
-	double elapsed;
-	char *clean;
+	double elapsed, pct;
+	char *clean, words[96];
 
 	fputs("running: ", stdout);
 	if (!json_is_object(cur)) {
@@ -347,6 +419,12 @@ control_status_current(json_t *cur)
 	}
 	if (cli_jget_real(cur, "elapsed_s", &elapsed)) {
 		printf("%s%.1f s elapsed", sep, elapsed);
+		sep = ", ";
+	}
+	if (cli_jget_real(cur, "resident_before_pct", &pct) &&
+	    (s = cli_jget_str(cur, "cache")) != NULL) {
+		analysis_cache_words(s, pct, words, sizeof words);
+		printf("%s%s", sep, words);
 		sep = ", ";
 	}
 	if (*sep == '\0')
@@ -394,10 +472,11 @@ control_status_queue(json_t *q)
 static void
 control_status_last(json_t *last)
 {
-	const char *cond, *state;
+	const char *cond, *state, *cache, *kind;
 	long long run_id, plan_id;
 	int have_run, have_plan;
-	double total_s;
+	double total_s, pct;
+	char words[96];
 
 	fputs("last:    ", stdout);
 	if (!json_is_object(last)) {
@@ -410,8 +489,12 @@ control_status_last(json_t *last)
 	fputs("run", stdout);
 	if (have_run)
 		printf(" %lld", run_id);
+	kind = cli_jget_str(last, "kind");
+	if (kind != NULL && strcmp(kind, "measured") == 0)
+		kind = NULL;	/* said only of a probe or a warm-up */
 	if (have_plan && cond != NULL)
-		printf(" (plan %lld, %s)", plan_id, cond);
+		printf(" (plan %lld, %s%s%s)", plan_id, cond, kind != NULL ? " " : "",
+		    kind != NULL ? kind : "");
 	else if (have_plan)
 		printf(" (plan %lld)", plan_id);
 	else if (cond != NULL)
@@ -420,6 +503,11 @@ control_status_last(json_t *last)
 		printf(" %s", state);
 	if (cli_jget_real(last, "total_s", &total_s))
 		printf(" in %.2f s", total_s);
+	if (cli_jget_real(last, "resident_before_pct", &pct) &&
+	    (cache = cli_jget_str(last, "cache")) != NULL) {
+		analysis_cache_words(cache, pct, words, sizeof words);
+		printf(", %s", words);
+	}
 	putchar('\n');
 }
 
@@ -461,11 +549,37 @@ control_cancel(const struct benchctl_env *env, struct cmd_args *args)
 	cli_jset(req, "plan_id", json_integer(plan_id));
 	if ((reply = control_call(env, req, 0, NULL)) == NULL)
 		return 1;
-	if (cli_jget_int(reply, "cancelled_runs", &n))
+	if (json_is_true(json_object_get(reply, "already")))
+		printf("plan %lld was cancelled already\n", plan_id);
+	else if (cli_jget_int(reply, "cancelled_runs", &n))
 		printf("plan %lld cancelled (%lld pending run%s cancelled)\n", plan_id, n,
 		    fmt_plural(n));
 	else
 		printf("plan %lld cancelled\n", plan_id);
+	json_decref(reply);
+	return 0;
+}
+
+/*
+ * Before watching every plan: when benchd has nothing running or queued, say
+ * so, or an empty screen would look like a hang. 0, or -1 when benchd does
+ * not answer (said).
+ */
+static int
+control_idle(const struct benchctl_env *env)
+{
+	json_t *reply, *q;
+	long long waiting = 0;
+
+	if ((reply = control_call(env, control_request("status"), 0, NULL)) == NULL)
+		return -1;
+	q = json_object_get(reply, "queue");
+	if (!json_is_object(json_object_get(reply, "current")) &&
+	    (!cli_jget_int(q, "plans_waiting", &waiting) || waiting == 0)) {
+		puts("benchd is idle: no plan is running or queued; waiting for one to be "
+		    "submitted (^C stops watching)");
+		fflush(stdout);
+	}
 	json_decref(reply);
 	return 0;
 }
@@ -476,30 +590,41 @@ control_watch(const struct benchctl_env *env, struct cmd_args *args)
 {
 	struct conn *c;
 	long long plan_id = 0;
+	int finished;
 
 	if (cmd_args_count(args) == 1 && (plan_id = cli_plan_id(cmd_args_arg(args, 0))) == 0) {
 		fprintf(stderr, "benchctl watch: not a plan id: %s\n", cmd_args_arg(args, 0));
 		return cmd_usage(args);
 	}
+	if (plan_id == 0 && control_idle(env) == -1)
+		return 1;
 	if ((c = control_watch_open(env, plan_id)) == NULL)
 		return 1;
-	return control_follow(c, plan_id);
+	return control_follow(c, plan_id, control_level(args), &finished);
 }
 
 /* "benchctl submit" in the command table. */
 const struct cmd_entry control_submit_entry = {
 	.name = "submit",
-	.args = "PLAN.yaml [--wait]",
+	.args = "PLAN.yaml|- [--wait]",
+	.usage = "PLAN.yaml|- [--wait [--verbose | --quiet]]",
 	.about = "queue a plan; --wait follows it to the end",
-	.help = "Queue the experiment plan PLAN.yaml on benchd. With --wait, follow it to the end\n"
-	    "like \"benchctl watch\" and exit 0 only if every run was ok.\n",
-	.shortopts = "w",
+	.help = "Queue the experiment plan PLAN.yaml on benchd; \"-\" reads it from standard\n"
+	    "input (its relative paths are then relative to the current folder). With\n"
+	    "--wait, follow it to the end like \"benchctl watch\", then print its\n"
+	    "cold-versus-warm lines, and exit 0 only if every run was ok.\n"
+	    "  -v, --verbose  a line for every start and stage line of every run too\n"
+	    "  -q, --quiet    no line for the runs, no summary: the plan's end only\n",
+	.shortopts = "wqv",
 	.longopts = (const struct option[]){
 		{ "wait", no_argument, NULL, 'w' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	},
 	.min_args = 1,
 	.max_args = 1,
+	.exclusive = "qv",
 	.exec = control_submit,
 };
 
@@ -524,7 +649,8 @@ const struct cmd_entry control_cancel_entry = {
 	.name = "cancel",
 	.args = "PLAN_ID",
 	.about = "cancel a plan's pending runs",
-	.help = "Cancel the plan PLAN_ID: its pending runs will not run.\n",
+	.help = "Cancel the plan PLAN_ID: its pending runs will not run, its run in flight is\n"
+	    "stopped. A plan cancelled already is not an error; one that ended otherwise is.\n",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = control_cancel,
@@ -534,10 +660,22 @@ const struct cmd_entry control_cancel_entry = {
 const struct cmd_entry control_watch_entry = {
 	.name = "watch",
 	.args = "[PLAN_ID]",
+	.usage = "[PLAN_ID] [--verbose | --quiet]",
 	.about = "follow runs as they start and finish",
-	.help = "Follow runs as they start and finish: on a terminal one progress line, else one\n"
-	    "line per event. With PLAN_ID, stop when that plan finishes (exit 0 only if\n"
-	    "it is done with every run ok); without, follow every plan until interrupted.\n",
+	.help = "Follow runs as they happen: on a terminal one progress line, else one line per\n"
+	    "run (seq, condition, kind, state, its main stage, total, the share of its\n"
+	    "footprint cached before it). With PLAN_ID, stop when that plan finishes (exit\n"
+	    "0 only if it is done with every run ok); without, follow every plan until\n"
+	    "interrupted. Leaving stops nothing: the plan goes on in benchd.\n"
+	    "  -v, --verbose  a line for every start and stage line of every run too\n"
+	    "  -q, --quiet    no line for the runs: each plan's end only\n",
+	.shortopts = "qv",
+	.longopts = (const struct option[]){
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	},
 	.max_args = 1,
+	.exclusive = "qv",
 	.exec = control_watch,
 };

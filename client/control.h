@@ -8,6 +8,8 @@
 
 #include "cmd.h"
 
+struct benchctl_env;
+
 /* "benchctl submit PLAN.yaml [--wait]": queue a plan, optionally follow it. */
 extern const struct cmd_entry control_submit_entry;
 /* "benchctl status [--json]": what the daemon is doing. */
@@ -16,5 +18,11 @@ extern const struct cmd_entry control_status_entry;
 extern const struct cmd_entry control_cancel_entry;
 /* "benchctl watch [PLAN_ID]": follow the event stream. */
 extern const struct cmd_entry control_watch_entry;
+
+/*
+ * The database the daemon at env's socket says it writes (status's
+ * daemon.db), or NULL when no daemon answers there; the caller frees it.
+ */
+char		*control_daemon_db(const struct benchctl_env *);
 
 #endif

@@ -171,6 +171,13 @@ parselog_exec(const struct benchctl_env *env, struct cmd_args *args)
 		return 1;
 	}
 
+	/* Nothing to show is most often a log in another format: say which one is read. */
+	if (stagelog_result(sl)->nstages == 0)
+		fprintf(stderr, "benchctl parse-log: no stage lines in %s: benchd reads lines such "
+		    "as \"[5.295s] Import Torch Done, Time Spent: 5.295s\" (stage import_torch, "
+		    "5.295 s), \"[T s] Starting Inference Loop (N iters)...\" then \"[T s] "
+		    "Inference Done. Avg Latency: X ms\" (stage inference); python/benchstage.py "
+		    "prints them\n", path);
 	root = parselog_json(stagelog_result(sl), &digits);
 	flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(digits);
 	rc = json_dumpf(root, stdout, flags) == 0 && putchar('\n') != EOF &&

@@ -99,5 +99,6 @@ const struct cmd_entry plans_entry = {
 		{ NULL, 0, NULL, 0 }
 	},
 	.max_args = 0,
+	.flags = CMD_READS_DB,
 	.exec = plans_exec,
 };

@@ -919,7 +919,7 @@ report_exec(const struct benchctl_env *env, struct cmd_args *args)
 	long long id;
 	int rc;
 
-	if ((id = cmd_args_plan(args, 0)) == 0)
+	if ((id = cmd_args_plan_or_latest(args, 0)) == -1)
 		return 2;
 	if ((plan = cli_plan_load(env, id)) == NULL)
 		return 1;
@@ -936,20 +936,21 @@ report_exec(const struct benchctl_env *env, struct cmd_args *args)
 /* "benchctl report" in the command table. */
 const struct cmd_entry report_entry = {
 	.name = "report",
-	.args = "PLAN_ID -o FILE",
-	.usage = "PLAN_ID -o FILE.html",
+	.args = "[PLAN_ID] -o FILE",
+	.usage = "[PLAN_ID] -o FILE.html",
 	.about = "the plan as one HTML page: plots, timeline, evidence",
 	.help = "Write one self-contained HTML page (inline SVG, no scripts, nothing fetched)\n"
 	    "with the plan's comparisons, a plot per stage, the timeline of its runs with\n"
 	    "the cache's state before each, the summary tables, the warnings and the\n"
-	    "machine's state. -o - writes it to standard output.\n",
+	    "machine's state. -o - writes it to standard output. Without PLAN_ID, the\n"
+	    "newest plan.\n",
 	.shortopts = "o:",
 	.longopts = (const struct option[]){
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 }
 	},
-	.min_args = 1,
 	.max_args = 1,
 	.required = "o",
+	.flags = CMD_READS_DB,
 	.exec = report_exec,
 };

@@ -15,7 +15,7 @@
 
 /* Kinds of column of the runs table. */
 enum runs_col_type { RUNS_COL_INT, RUNS_COL_STR, RUNS_COL_PCT,
-    RUNS_COL_SECONDS, RUNS_COL_MS };
+    RUNS_COL_SECONDS, RUNS_COL_MS, RUNS_COL_TIME };
 
 /* One column of the runs table. */
 struct runs_col {
@@ -23,9 +23,13 @@ struct runs_col {
 	enum runs_col_type	 type;
 };
 
-/* The columns of "benchctl runs" for a plan; the caller frees them. */
+/*
+ * The columns of "benchctl runs" for a plan; with whole, the plan's id and
+ * name and the run's start follow (for CSV and JSON: rows that keep their
+ * meaning once plans are put together). The caller frees them.
+ */
 static struct runs_col *
-runs_cols(const struct db_plan *p, size_t *ncols)
+runs_cols(const struct db_plan *p, int whole, size_t *ncols)
 {
 	static const struct { const char *name; enum runs_col_type type; } fixed[] = {
 		{ "run_id", RUNS_COL_INT }, { "seq", RUNS_COL_INT },
@@ -36,7 +40,7 @@ runs_cols(const struct db_plan *p, size_t *ncols)
 	size_t nfixed = sizeof fixed / sizeof fixed[0], n = 0;
 	struct runs_col *cols;
 
-	cols = xcalloc(nfixed + p->nstages + 3, sizeof *cols);
+	cols = xcalloc(nfixed + p->nstages + 6, sizeof *cols);
 	for (size_t i = 0; i < nfixed; i++) {
 		cols[n].name = xstrdup(fixed[i].name);
 		cols[n++].type = fixed[i].type;
@@ -51,6 +55,14 @@ runs_cols(const struct db_plan *p, size_t *ncols)
 	cols[n++].type = RUNS_COL_INT;
 	cols[n].name = xstrdup("inblock");
 	cols[n++].type = RUNS_COL_INT;
+	if (whole) {
+		cols[n].name = xstrdup("plan_id");
+		cols[n++].type = RUNS_COL_INT;
+		cols[n].name = xstrdup("plan_name");
+		cols[n++].type = RUNS_COL_STR;
+		cols[n].name = xstrdup("started_at");
+		cols[n++].type = RUNS_COL_TIME;
+	}
 	*ncols = n;
 	return cols;
 }
@@ -89,8 +101,14 @@ runs_cell(const struct db_plan *p, const struct db_run *r, size_t k, double *num
 		*num = db_run_metric(r, "avg_latency_ms");
 	else if (k == nstages + 1)
 		*num = r->major_faults;
-	else
+	else if (k == nstages + 2)
 		*num = r->inblock;
+	else if (k == nstages + 3)
+		*num = (double)p->id;
+	else if (k == nstages + 4)
+		return p->name;
+	else
+		*num = r->spawned_at;
 	return NULL;
 }
 
@@ -240,11 +258,11 @@ runs_exec(const struct benchctl_env *env, struct cmd_args *args)
 	size_t ncols;
 	long long id;
 
-	if ((id = cmd_args_plan(args, 0)) == 0)
+	if ((id = cmd_args_plan_or_latest(args, 0)) == -1)
 		return 2;
 	if ((plan = cli_plan_load(env, id)) == NULL)
 		return 1;
-	cols = runs_cols(plan, &ncols);
+	cols = runs_cols(plan, cmd_args_has(args, 'c') || cmd_args_has(args, 'j'), &ncols);
 	if (cmd_args_has(args, 'c'))
 		runs_csv(plan, cols, ncols);
 	else if (cmd_args_has(args, 'j'))
@@ -261,21 +279,24 @@ runs_exec(const struct benchctl_env *env, struct cmd_args *args)
 /* "benchctl runs" in the command table. */
 const struct cmd_entry runs_entry = {
 	.name = "runs",
-	.args = "PLAN_ID [--json|--csv]",
-	.usage = "PLAN_ID [--json | --csv]",
+	.args = "[PLAN_ID] [--json|--csv]",
+	.usage = "[PLAN_ID] [--json | --csv]",
 	.about = "every run of a plan, one row each",
 	.help = "One row per run of the plan, probe and warm-ups included, in the order they ran:\n"
 	    "its state, how much of the footprint was cached before it (resident_before_pct),\n"
 	    "each stage's duration in seconds (launch first, total last), avg_latency_ms,\n"
-	    "major page faults and 512-byte blocks read. --csv is RFC 4180 with exact\n"
-	    "numbers and empty cells for missing values (pandas.read_csv reads it as is).\n",
+	    "major page faults and 512-byte blocks read; --csv and --json add plan_id,\n"
+	    "plan_name and started_at (unix seconds), so the rows of several plans can be\n"
+	    "put together. --csv is RFC 4180 with exact numbers and empty cells for\n"
+	    "missing values (pandas.read_csv reads it as is).\n"
+	    "Without PLAN_ID, the newest plan.\n",
 	.longopts = (const struct option[]){
 		{ "json", no_argument, NULL, 'j' },
 		{ "csv", no_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 }
 	},
-	.min_args = 1,
 	.max_args = 1,
 	.exclusive = "jc",
+	.flags = CMD_READS_DB,
 	.exec = runs_exec,
 };

@@ -12,6 +12,8 @@
 #include "cmd.h"
 #include "db.h"
 #include "fmt.h"
+#include "md.h"
+#include "xmalloc.h"
 
 /* One warning as JSON. */
 static json_t *
@@ -71,18 +73,19 @@ summary_json_cell(const struct analysis *a, size_t m, const struct analysis_cell
 	return o;
 }
 
-/* One comparison of one metric as JSON. */
-static json_t *
-summary_json_compare(const struct analysis *a, size_t m, const struct stats_compare *c)
+/* One comparison as JSON; swapped: c is b against a, given back in a, b order. */
+json_t *
+summary_json_compare(const char *name, const char *unit, const struct stats_compare *c,
+    int swapped)
 {
 	json_t *o = cli_jcheck(json_object()), *ci;
 
-	cli_jset(o, "name", json_string(a->metrics[m]));
-	cli_jset(o, "unit", json_string(a->units[m]));
-	cli_jset(o, "na", json_integer((json_int_t)c->na));
-	cli_jset(o, "nb", json_integer((json_int_t)c->nb));
-	cli_jset(o, "median_a", cli_jreal(c->median_a));
-	cli_jset(o, "median_b", cli_jreal(c->median_b));
+	cli_jset(o, "name", json_string(name));
+	cli_jset(o, "unit", json_string(unit));
+	cli_jset(o, "na", json_integer((json_int_t)(swapped ? c->nb : c->na)));
+	cli_jset(o, "nb", json_integer((json_int_t)(swapped ? c->na : c->nb)));
+	cli_jset(o, "median_a", cli_jreal(swapped ? c->median_b : c->median_a));
+	cli_jset(o, "median_b", cli_jreal(swapped ? c->median_a : c->median_b));
 	cli_jset(o, "diff", cli_jreal(c->diff));
 	cli_jset(o, "rel", cli_jreal(c->rel));
 	cli_jset(o, "hl", cli_jreal(c->hl));
@@ -161,7 +164,7 @@ summary_json(const struct analysis *a)
 	conds = cli_jcheck(json_array());
 	for (size_t c = 0; c < a->nconds; c++) {
 		const struct analysis_cond *cond = &a->conds[c];
-		json_t *o = cli_jcheck(json_object()), *lo, *metrics;
+		json_t *o = cli_jcheck(json_object()), *lo, *cb, *metrics;
 
 		cli_jset(o, "name", json_string(cond->name));
 		cli_jset(o, "cache", json_string(cond->cache));
@@ -172,6 +175,14 @@ summary_json(const struct analysis *a)
 		cli_jset(lo, "timeout", json_integer((json_int_t)cond->timeout));
 		cli_jset(lo, "other", json_integer((json_int_t)cond->other));
 		cli_jset(o, "left_out", lo);
+		cb = cli_jcheck(json_object());
+		cli_jset(cb, "n", json_integer((json_int_t)cond->resident_n));
+		cli_jset(cb, "met", strcmp(cond->cache, "cold") == 0 ||
+		    strcmp(cond->cache, "warm") == 0 ?
+		    json_integer((json_int_t)cond->resident_met) : json_null());
+		cli_jset(cb, "median_pct", cli_jreal(cond->resident_median));
+		cli_jset(cb, "worst_pct", cli_jreal(cond->resident_worst));
+		cli_jset(o, "cache_before", cb);
 		metrics = cli_jcheck(json_array());
 		for (size_t m = 0; m < a->nmetrics; m++)
 			cli_jappend(metrics, summary_json_cell(a, m, &cond->cells[m]));
@@ -188,7 +199,8 @@ summary_json(const struct analysis *a)
 		cli_jset(o, "b", json_string(a->conds[a->pairs[k].b].name));
 		metrics = cli_jcheck(json_array());
 		for (size_t m = 0; m < a->nmetrics; m++)
-			cli_jappend(metrics, summary_json_compare(a, m, &a->pairs[k].cmp[m]));
+			cli_jappend(metrics, summary_json_compare(a->metrics[m], a->units[m],
+			    &a->pairs[k].cmp[m], 0));
 		cli_jset(o, "metrics", metrics);
 		cli_jappend(pairs, o);
 	}
@@ -201,18 +213,18 @@ summary_json(const struct analysis *a)
 	cli_jprint(top);
 }
 
-/* Print the warnings of a condition and metric, each on its own line after indent. */
-static void
+/* Print the warnings of a condition and metric, each on its own line after indent and label. */
+void
 summary_warnings(const struct analysis *a, int cond, int metric, const char *indent,
-    int named)
+    const char *label)
 {
 	const struct analysis_warning *w;
 	size_t iter = 0;
 
 	while ((w = analysis_next_warning(a, cond, metric, &iter)) != NULL) {
 		printf("%s! ", indent);
-		if (named && cond >= 0) {
-			cli_puts(a->conds[cond].name);
+		if (label != NULL) {
+			cli_puts(label);
 			fputs(": ", stdout);
 		}
 		cli_puts(w->text);
@@ -220,8 +232,52 @@ summary_warnings(const struct analysis *a, int cond, int metric, const char *ind
 	}
 }
 
+/* Print one metric's comparison line, without its end: "  NAME  la MA vs lb MB, DIFF, P". */
+void
+summary_line(const char *metric, size_t width, const char *la, const char *lb,
+    const struct stats_compare *c, const char *unit)
+{
+	char ma[32], mb[32], diff[192], p[32];
+
+	fmt_medians(c, unit, ma, mb, sizeof ma);
+	fmt_diff(c, unit, 0, diff, sizeof diff);
+	fmt_p(c->p, p, sizeof p);
+	fputs("  ", stdout);
+	cli_pad(metric, width);
+	fputs("  ", stdout);
+	cli_puts(la);
+	printf(" %s vs ", ma);
+	cli_puts(lb);
+	printf(" %s, %s, %s", mb, diff, p);
+}
+
+/* Add a metric's comparison to a Markdown table: stage, both medians, shift, interval, p, verdict. */
+void
+summary_md_row(struct md_table *t, const char *metric, const struct stats_compare *c,
+    const char *unit, const char *verdict)
+{
+	char ma[32], mb[32], shift[96], ci[96], p[32];
+	const char *cells[7];
+	char *m = md_code(metric);
+
+	fmt_medians(c, unit, ma, mb, sizeof ma);
+	if (fmt_shift(c, unit, shift, ci, sizeof shift) != 0)
+		snprintf(shift, sizeof shift, "%s", "-");
+	else if (*ci == '\0')
+		snprintf(ci, sizeof ci, "%s", "too few runs");
+	fmt_p(c->p, p, sizeof p);
+	cells[0] = m;
+	cells[1] = ma;
+	cells[2] = mb;
+	cells[3] = shift;
+	cells[4] = ci;
+	cells[5] = p + 1 + (p[1] == '=');	/* "0.0022", "<0.0001", "n/a" */
+	cells[6] = verdict;
+	md_table_add_raw(t, cells);
+	free(m);
+}
 /* The width of the metric names' column. */
-static size_t
+size_t
 summary_metric_width(const struct analysis *a)
 {
 	size_t w = 6;
@@ -229,6 +285,31 @@ summary_metric_width(const struct analysis *a)
 	for (size_t m = 0; m < a->nmetrics; m++)
 		w = cli_width(a->metrics[m]) > w ? cli_width(a->metrics[m]) : w;
 	return w;
+}
+
+/*
+ * Print the headline's proof: how many runs of each cold or warm condition
+ * met their cache state ("cache before the runs: cold 10 of 10 at most 5%
+ * cached, warm 10 of 10 at least 90% cached"); nothing when no condition asks
+ * for one.
+ */
+static void
+summary_cache_line(const struct analysis *a)
+{
+	const char *sep = "cache before the runs: ";
+	char words[96];
+
+	for (size_t c = 0; c < a->nconds; c++) {
+		analysis_cond_met_words(&a->conds[c], words, sizeof words);
+		if (*words == '\0')
+			continue;
+		fputs(sep, stdout);
+		cli_puts(a->conds[c].name);
+		printf(" %s", words);
+		sep = ", ";
+	}
+	if (*sep == ',')
+		putchar('\n');
 }
 
 /* Print the summary's header: plan, runs, machine, footprint. */
@@ -257,6 +338,7 @@ summary_head(const struct analysis *a)
 	    "%zu warm-up%s)\n", p->state, a->measured_ok, a->measured_total, total,
 	    fmt_plural(total), probes, fmt_plural(probes), warmups,
 	    fmt_plural(warmups));
+	summary_cache_line(a);
 	fmt_time(p->submitted_at, when, sizeof when);
 	printf("submitted %s", when);
 	if (!isnan(p->finished_at)) {
@@ -278,11 +360,11 @@ summary_head(const struct analysis *a)
 	    governor != NULL ? governor : "unknown");
 	if (p->footprint_files > 0) {
 		printf("footprint: %lld files, %.1f MiB (%lld files, %.1f MiB, mapped by other "
-		    "programs: not counted in the residency)\n", p->footprint_files,
+		    "programs: evicted too, not counted in the residency)\n", p->footprint_files,
 		    p->footprint_bytes / 1048576.0, p->footprint_shared,
 		    p->footprint_shared_bytes / 1048576.0);
 	}
-	summary_warnings(a, -1, -1, "", 0);
+	summary_warnings(a, -1, -1, "", NULL);
 }
 
 /* Print the comparisons: one line per metric of each pair, warnings after. */
@@ -290,7 +372,6 @@ static void
 summary_pairs(const struct analysis *a)
 {
 	size_t wm = summary_metric_width(a);
-	char ma[32], mb[32], diff[160], p[32];
 
 	for (size_t k = 0; k < a->npairs; k++) {
 		const struct analysis_pair *pair = &a->pairs[k];
@@ -303,23 +384,13 @@ summary_pairs(const struct analysis *a)
 		puts(": medians, their difference, the 95% CI for the shift (Hodges-Lehmann/"
 		    "Moses), Mann-Whitney p");
 		for (size_t m = 0; m < a->nmetrics; m++) {
-			const struct stats_compare *c = &pair->cmp[m];
-
-			fmt_medians(c, a->units[m], ma, mb, sizeof ma);
-			fmt_diff(c, a->units[m], 0, diff, sizeof diff);
-			fmt_p(c->p, p, sizeof p);
-			fputs("  ", stdout);
-			cli_pad(a->metrics[m], wm);
-			fputs("  ", stdout);
-			cli_puts(na);
-			printf(" %s vs ", ma);
-			cli_puts(nb);
-			printf(" %s, %s, %s\n", mb, diff, p);
-			summary_warnings(a, (int)pair->a, (int)m, "    ", 1);
-			summary_warnings(a, (int)pair->b, (int)m, "    ", 1);
+			summary_line(a->metrics[m], wm, na, nb, &pair->cmp[m], a->units[m]);
+			putchar('\n');
+			summary_warnings(a, (int)pair->a, (int)m, "    ", na);
+			summary_warnings(a, (int)pair->b, (int)m, "    ", nb);
 		}
-		summary_warnings(a, (int)pair->a, -1, "  ", 1);
-		summary_warnings(a, (int)pair->b, -1, "  ", 1);
+		summary_warnings(a, (int)pair->a, -1, "  ", na);
+		summary_warnings(a, (int)pair->b, -1, "  ", nb);
 	}
 }
 
@@ -330,12 +401,19 @@ summary_cond(const struct analysis *a, size_t ci)
 	static const char *heads[] = { "mean", "sd", "min", "median", "p90", "max" };
 	const struct analysis_cond *c = &a->conds[ci];
 	size_t wm = summary_metric_width(a);
-	char buf[64], lo[32], hi[32];
+	char buf[96], lo[32], hi[32];
 
 	putchar('\n');
 	cli_puts(c->name);
-	printf(" (cache %s): %zu of %zu measured run%s ok\n", c->cache, c->ok, c->measured,
+	printf(" (cache %s): %zu of %zu measured run%s ok", c->cache, c->ok, c->measured,
 	    fmt_plural(c->measured));
+	analysis_cond_resident_words(c, buf, sizeof buf);
+	if (*buf != '\0')
+		printf("; cached before them: %s", buf);
+	analysis_cond_met_words(c, buf, sizeof buf);
+	if (*buf != '\0')
+		printf(" (%s)", buf);
+	putchar('\n');
 	fputs("  ", stdout);
 	cli_pad("metric", wm);
 	printf("  %-4s  %3s", "unit", "n");
@@ -367,9 +445,9 @@ summary_cond(const struct analysis *a, size_t ci)
 			fmt_scaled(s->ci_hi, factor, decimals, 0, hi, sizeof hi);
 			printf("  [%s, %s]\n", lo, hi);
 		}
-		summary_warnings(a, (int)ci, (int)m, "    ", 0);
+		summary_warnings(a, (int)ci, (int)m, "    ", NULL);
 	}
-	summary_warnings(a, (int)ci, -1, "  ", 0);
+	summary_warnings(a, (int)ci, -1, "  ", NULL);
 }
 
 /* Print the summary for people: header, comparisons, then each condition. */
@@ -382,6 +460,136 @@ summary_text(const struct analysis *a)
 		summary_cond(a, c);
 }
 
+/* Print the plan's headline in Markdown: plan, runs, cache proof, machine. */
+static void
+summary_md_head(const struct analysis *a)
+{
+	const struct db_plan *p = a->plan;
+	const char *v, *sep = "";
+	char *name = md_code(p->name), words[96];
+
+	printf("### benchd: plan %lld %s: %s, %zu of %zu measured runs ok\n\n", p->id, name,
+	    p->state, a->measured_ok, a->measured_total);
+	free(name);
+	fputs("machine: ", stdout);
+	for (size_t k = 0; a->info_run != NULL && k < ANALYSIS_NINFO_KEYS; k++) {
+		if ((v = db_run_info(a->info_run, analysis_info_keys[k])) == NULL)
+			continue;
+		name = md_escape(v);
+		printf("%s%s %s", sep, analysis_info_keys[k], name);
+		free(name);
+		sep = ", ";
+	}
+	printf("%s\n", *sep == '\0' ? "no runtime info printed" : "");
+	sep = "\ncache before the runs: ";
+	for (size_t c = 0; c < a->nconds; c++) {
+		analysis_cond_met_words(&a->conds[c], words, sizeof words);
+		if (*words == '\0')
+			continue;
+		name = md_code(a->conds[c].name);
+		printf("%s%s %s", sep, name, words);
+		free(name);
+		sep = ", ";
+	}
+	if (*sep == ',')
+		putchar('\n');
+}
+
+/* Print every warning as a Markdown list, each after its condition and metric. */
+static void
+summary_md_warnings(const struct analysis *a)
+{
+	char *cond, *metric, *text;
+
+	if (a->nwarnings > 0)
+		puts("\n**Warnings**\n");
+	for (size_t w = 0; w < a->nwarnings; w++) {
+		const struct analysis_warning *x = &a->warnings[w];
+
+		cond = md_code(x->cond >= 0 ? a->conds[x->cond].name : NULL);
+		metric = md_code(x->metric >= 0 ? a->metrics[x->metric] : NULL);
+		text = md_escape(x->text);
+		printf("- %s%s%s%s%s\n", cond, *cond != '\0' && *metric != '\0' ? ", " : "",
+		    metric, *cond != '\0' || *metric != '\0' ? ": " : "", text);
+		free(cond);
+		free(metric);
+		free(text);
+	}
+}
+
+/* Print the summary in Markdown, for a pull request's comment. */
+static void
+summary_markdown(const struct analysis *a)
+{
+	struct md_table *t;
+	char *out, *na, *nb, *name, head[256], words[96], resident[96], ok[64];
+
+	summary_md_head(a);
+	for (size_t k = 0; k < a->npairs; k++) {
+		const struct analysis_pair *pair = &a->pairs[k];
+
+		na = md_code(a->conds[pair->a].name);
+		nb = md_code(a->conds[pair->b].name);
+		printf("\n**%s vs %s**: medians, the shift (%s - %s) and its 95%% CI "
+		    "(Hodges-Lehmann/Moses), Mann-Whitney p\n\n", na, nb, na, nb);
+		t = md_table_create("lrrrlr");
+		snprintf(head, sizeof head, "%s - %s", a->conds[pair->a].name,
+		    a->conds[pair->b].name);
+		md_table_add(t, (const char *[]){ "stage", a->conds[pair->a].name,
+		    a->conds[pair->b].name, head, "95% CI", "p" });
+		for (size_t m = 0; m < a->nmetrics; m++)
+			summary_md_row(t, a->metrics[m], &pair->cmp[m], a->units[m], NULL);
+		fputs(out = md_table_render(t), stdout);
+		free(out);
+		md_table_free(t);
+		free(na);
+		free(nb);
+	}
+	putchar('\n');
+	t = md_table_create("llrll");
+	md_table_add(t, (const char *[]){ "condition", "cache", "runs ok", "cached before",
+	    "met its cache state" });
+	for (size_t c = 0; c < a->nconds; c++) {
+		const struct analysis_cond *cond = &a->conds[c];
+
+		snprintf(ok, sizeof ok, "%zu of %zu", cond->ok, cond->measured);
+		analysis_cond_resident_words(cond, resident, sizeof resident);
+		analysis_cond_met_words(cond, words, sizeof words);
+		name = md_code(cond->name);
+		md_table_add_raw(t, (const char *[]){ name, cond->cache, ok,
+		    *resident != '\0' ? resident : "-", *words != '\0' ? words : "-" });
+		free(name);
+	}
+	fputs(out = md_table_render(t), stdout);
+	free(out);
+	md_table_free(t);
+	summary_md_warnings(a);
+}
+
+/* The comparisons of plan id and the commands that say more, for the end of submit --wait. */
+void
+summary_brief(const struct benchctl_env *env, long long id)
+{
+	struct db_plan *plan = NULL;
+	struct analysis *a;
+	struct db *db;
+	char *cause = NULL;
+
+	if ((db = db_open(env->db, &cause)) != NULL && db_plan_load(db, id, &plan, &cause) != 1)
+		plan = NULL;
+	free(cause);
+	db_close(db);
+	if (plan != NULL) {
+		a = analysis_create(plan);
+		putchar('\n');
+		summary_cache_line(a);
+		summary_pairs(a);
+		analysis_free(a);
+		db_plan_free(plan);
+	}
+	printf("\nmore: benchctl summary %lld; benchctl report %lld -o report.html\n", id, id);
+}
+
 /* "benchctl summary PLAN_ID": statistics of every stage, comparisons and warnings. */
 static int
 summary_exec(const struct benchctl_env *env, struct cmd_args *args)
@@ -390,13 +598,15 @@ summary_exec(const struct benchctl_env *env, struct cmd_args *args)
 	struct db_plan *plan;
 	long long id;
 
-	if ((id = cmd_args_plan(args, 0)) == 0)
+	if ((id = cmd_args_plan_or_latest(args, 0)) == -1)
 		return 2;
 	if ((plan = cli_plan_load(env, id)) == NULL)
 		return 1;
 	a = analysis_create(plan);
 	if (cmd_args_has(args, 'j'))
 		summary_json(a);
+	else if (cmd_args_has(args, 'm'))
+		summary_markdown(a);
 	else
 		summary_text(a);
 	analysis_free(a);
@@ -407,19 +617,26 @@ summary_exec(const struct benchctl_env *env, struct cmd_args *args)
 /* "benchctl summary" in the command table. */
 const struct cmd_entry summary_entry = {
 	.name = "summary",
-	.args = "PLAN_ID [--json]",
+	.args = "[PLAN_ID] [--json|--markdown]",
+	.usage = "[PLAN_ID] [--json | --markdown]",
 	.about = "cold vs warm: medians, intervals, p, warnings",
 	.help = "For each condition and stage, over the measured runs that ended ok: n, mean, sd,\n"
 	    "min, median, p90, max and the 95% CI of the median. Then each pair of\n"
 	    "conditions (cold against warm first): the medians, their difference, the 95%\n"
 	    "CI for the shift (Hodges-Lehmann/Moses) and the Mann-Whitney p-value, with\n"
 	    "warnings beside the numbers they concern: cold runs that were not cold, warm\n"
-	    "runs that were not warm, outliers, runs left out, too few runs.\n",
+	    "runs that were not warm, outliers, runs left out, too few runs. The headline\n"
+	    "counts the runs that met their cache state (cold at most 5% cached, warm at\n"
+	    "least 90%), and each condition's table says how much was cached before its\n"
+	    "runs. --markdown writes the comparisons and the cache's state as Markdown\n"
+	    "tables for a pull request's comment. Without PLAN_ID, the newest plan.\n",
 	.longopts = (const struct option[]){
 		{ "json", no_argument, NULL, 'j' },
+		{ "markdown", no_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 }
 	},
-	.min_args = 1,
 	.max_args = 1,
+	.exclusive = "jm",
+	.flags = CMD_READS_DB,
 	.exec = summary_exec,
 };

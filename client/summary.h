@@ -44,9 +44,53 @@
 #ifndef BENCHD_SUMMARY_H
 #define BENCHD_SUMMARY_H
 
+#include <jansson.h>
+#include <stddef.h>
+
 #include "cmd.h"
+
+struct analysis;
+struct md_table;
+struct stats_compare;
 
 /* "benchctl summary": exit status 0, 1 (no database, no such plan) or 2 (usage). */
 extern const struct cmd_entry summary_entry;
+
+/* The width of the metric names' column of a plan's analysis. */
+size_t		 summary_metric_width(const struct analysis *);
+/*
+ * Print the warnings of condition cond (-1: the plan's) and metric metric
+ * (-1: the condition's), one a line after indent and "! ", each after
+ * "label: " unless label is NULL.
+ */
+void		 summary_warnings(const struct analysis *, int cond, int metric,
+		    const char *indent, const char *label);
+/*
+ * Print one comparison of two samples labelled la and lb, without its line's
+ * end: "  NAME  la MA vs lb MB, DIFF (REL), 95% CI for the shift [LO, HI] U, p=P",
+ * the name padded to width.
+ */
+void		 summary_line(const char *metric, size_t width, const char *la,
+		    const char *lb, const struct stats_compare *, const char *unit);
+/*
+ * One comparison as JSON: name, unit, na, nb, median_a, median_b, diff, rel,
+ * hl, shift_ci {lo, hi, coverage, exact} or null, u, p, p_exact. swapped says
+ * c compared b against a (stats_compare(b, a), as compare does): its sizes and
+ * medians are given in a, b order, the shift staying b's from a.
+ */
+json_t		*summary_json_compare(const char *name, const char *unit,
+		    const struct stats_compare *, int swapped);
+/*
+ * Add one comparison to a Markdown table of columns stage, a's median, b's
+ * median, shift, 95% CI, p, then verdict (Markdown) unless it is NULL.
+ */
+void		 summary_md_row(struct md_table *, const char *metric,
+		    const struct stats_compare *, const char *unit, const char *verdict);
+/*
+ * Print the cold-versus-warm lines of plan id of env's database, as the
+ * summary does, with the commands that say more; when the database cannot be
+ * read, only those commands. For the end of "benchctl submit --wait".
+ */
+void		 summary_brief(const struct benchctl_env *, long long id);
 
 #endif

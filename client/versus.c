@@ -22,42 +22,29 @@ versus_verdict(const struct stats_compare *c)
 	return VERSUS_SAME;
 }
 
+/* Each verdict's key (for JSON) and words, in enum versus_verdict's order. */
+static const struct {
+	const char	*key;
+	const char	*name;
+} versus_verdicts[] = {
+	{ "none", "not compared" },
+	{ "same", "no difference at this precision" },
+	{ "faster", "faster" },
+	{ "slower", "slower" },
+};
+
 /* The verdict in words. */
 const char *
 versus_verdict_name(enum versus_verdict v)
 {
-	switch (v) {
-	case VERSUS_SLOWER:
-		return "slower";
-	case VERSUS_FASTER:
-		return "faster";
-	case VERSUS_SAME:
-		return "no difference at this precision";
-	default:
-		return "not compared";
-	}
+	return versus_verdicts[v].name;
 }
 
-/* The index of a condition by name in an analysis, or -1. */
-static int
-versus_cond(const struct analysis *a, const char *name)
+/* The verdict as one word, for JSON. */
+const char *
+versus_verdict_key(enum versus_verdict v)
 {
-	for (size_t c = 0; c < a->nconds; c++) {
-		if (strcmp(a->conds[c].name, name) == 0)
-			return (int)c;
-	}
-	return -1;
-}
-
-/* The index of a metric by name in an analysis, or -1. */
-static int
-versus_metric(const struct analysis *a, const char *name)
-{
-	for (size_t m = 0; m < a->nmetrics; m++) {
-		if (strcmp(a->metrics[m], name) == 0)
-			return (int)m;
-	}
-	return -1;
+	return versus_verdicts[v].key;
 }
 
 /* "cold, warm": an analysis's condition names, for a message; the caller frees it. */
@@ -101,7 +88,7 @@ versus_pair_add(struct versus *v, size_t ca, size_t cb, const char *stage)
 		const char *name = v->a->metrics[ma];
 		const struct analysis_cell *x, *y;
 		struct versus_metric *m;
-		int mb = versus_metric(v->b, name);
+		int mb = analysis_metric_index(v->b, name);
 
 		if (mb == -1 || strcmp(v->a->units[ma], v->b->units[mb]) != 0 ||
 		    (stage != NULL && strcmp(stage, name) != 0))
@@ -261,7 +248,7 @@ versus_create(const struct analysis *a, const char *cond_a, const struct analysi
 	v->b = b;
 	v->fail_pct = fail_pct;
 	if (stage != NULL)
-		lacks = versus_metric(a, stage) == -1 ? a : versus_metric(b, stage) == -1 ? b : NULL;
+		lacks = analysis_metric_index(a, stage) == -1 ? a : analysis_metric_index(b, stage) == -1 ? b : NULL;
 	if (lacks != NULL) {
 		xasprintf(cause, "plan %lld has no stage \"%s\" to compare (\"benchctl summary "
 		    "%lld\" lists its stages)", lacks->plan->id, stage, lacks->plan->id);
@@ -271,18 +258,18 @@ versus_create(const struct analysis *a, const char *cond_a, const struct analysi
 		const char *na = cond_a != NULL ? cond_a : cond_b;
 		const char *nb = cond_b != NULL ? cond_b : cond_a;
 
-		if ((ca = versus_cond(a, na)) == -1) {
+		if ((ca = analysis_cond_index(a, na)) == -1) {
 			versus_no_cond(a, na, cause);
 			goto fail;
 		}
-		if ((cb = versus_cond(b, nb)) == -1) {
+		if ((cb = analysis_cond_index(b, nb)) == -1) {
 			versus_no_cond(b, nb, cause);
 			goto fail;
 		}
 		versus_pair_add(v, (size_t)ca, (size_t)cb, stage);
 	} else {
 		for (size_t c = 0; c < a->nconds; c++) {
-			if ((cb = versus_cond(b, a->conds[c].name)) != -1)
+			if ((cb = analysis_cond_index(b, a->conds[c].name)) != -1)
 				versus_pair_add(v, c, (size_t)cb, stage);
 		}
 		if (v->npairs == 0) {

@@ -88,5 +88,7 @@ void		 versus_free(struct versus *);
 enum versus_verdict versus_verdict(const struct stats_compare *);
 /* The verdict in words: "slower", "faster", "no difference at this precision", "not compared". */
 const char	*versus_verdict_name(enum versus_verdict);
+/* The verdict as one word, for JSON: "slower", "faster", "same", "none". */
+const char	*versus_verdict_key(enum versus_verdict);
 
 #endif

@@ -1,6 +1,7 @@
-/* watch.c: the watch screen: benchd's events as one line each, or on a terminal as one progress line redrawn in place. */
+/* watch.c: the watch screen: benchd's events as one line per run, or on a terminal as one progress line redrawn in place. */
 #include "watch.h"
 
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,11 +13,18 @@
 #include "cli.h"
 #include "fmt.h"
 #include "log.h"
+#include "stagelog.h"
 #include "xmalloc.h"
 
-/* The progress bar's width, and the most of a stage's text the progress line shows. */
+/*
+ * The progress bar's width; the most of a stage's text the progress line
+ * shows, the room kept for it before the bar and the ETA, and the least it
+ * is cut to before it is left out.
+ */
 #define WATCH_BAR		10
-#define WATCH_STAGE_COLS	32
+#define WATCH_STAGE_COLS	48
+#define WATCH_STAGE_ROOM	32
+#define WATCH_STAGE_MIN		16
 
 /* What a watch knows about the plan it is showing. */
 struct watch {
@@ -36,10 +44,19 @@ struct watch {
 	int		 last_timed;	/* last_s is known */
 	double		 sum_s;		/* of the runs finished during this watch */
 	long long	 nsum;
+
+	enum watch_level level;
+	struct stagelog	*log;		/* the current run's stage lines, parsed */
+	long long	 log_run;	/* the run they are of */
+	double		 resident;	/* its footprint's share cached before it, NaN */
 };
 
 /* Set while a progress line without its newline is on the terminal. */
 static volatile sig_atomic_t watch_drawn;
+
+/* What a signal that ends the watch leaves on stderr: the watched plan goes on. */
+static char watch_farewell[160];
+static size_t watch_farewell_len;
 
 /* Replace *slot with a clean copy of s (or NULL). */
 static void
@@ -69,12 +86,17 @@ watch_fit(char *s, size_t cols)
 	return 0;
 }
 
-/* On SIGINT or SIGTERM: end the progress line, then die of the signal as usual. */
+/*
+ * On SIGINT or SIGTERM: end the progress line, say the plan goes on in benchd
+ * and how to stop it, then die of the signal as usual.
+ */
 static void
 watch_signal(int sig)
 {
 	if (watch_drawn)
 		(void)!write(STDOUT_FILENO, "\n", 1);
+	if (watch_farewell_len > 0)
+		(void)!write(STDERR_FILENO, watch_farewell, watch_farewell_len);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -122,6 +144,10 @@ watch_reset(struct watch *w, long long plan_id)
 	w->last_s = w->sum_s = 0;
 	w->last_timed = 0;
 	w->nsum = 0;
+	stagelog_free(w->log);
+	w->log = NULL;
+	w->log_run = 0;
+	w->resident = NAN;
 }
 
 /* Take the progress line off the terminal, so a plain line can take its place. */
@@ -185,16 +211,23 @@ watch_what(struct watch *w, char *buf, size_t len)
 	    w->kind != NULL ? w->kind : "");
 }
 
-/* Redraw the progress line in place, cut to the terminal's width. */
+/*
+ * Redraw the progress line in place, cut to the terminal's width. When it is
+ * too long, the last run goes first, then the ETA, then the bar (its
+ * percentage stays), and only then is the stage's text cut: at 80 columns
+ * the stage stays readable.
+ */
 static void
 watch_draw(struct watch *w)
 {
 	FILE *f;
-	char *line = NULL, *stage, run[64], eta[32], last[96] = "";
-	size_t size = 0, done, cols, used, room;
+	char *head = NULL, *stage = NULL, run[64], bar[32] = "", pct[32] = "", eta[80] = "";
+	char last[96] = "";
+	size_t size = 0, done, cols, room, rest;
 	long long left;
+	int keep_last = 1, keep_eta = 1, keep_bar = 1;
 
-	if ((f = open_memstream(&line, &size)) == NULL)
+	if ((f = open_memstream(&head, &size)) == NULL)
 		fatal("open_memstream");
 	if (w->cur_plan == 0 && w->plan_id == 0)
 		fprintf(f, "every plan: waiting for events");
@@ -210,22 +243,22 @@ watch_draw(struct watch *w)
 		watch_run_label(w, run, sizeof run);
 		fprintf(f, " %s", run);
 	}
+	if (fclose(f) != 0)
+		fatal("open_memstream");
 	if (w->runs_total > 0) {
 		done = (size_t)(w->runs_ended * WATCH_BAR / w->runs_total);
 		if (done > WATCH_BAR)
 			done = WATCH_BAR;
-		fprintf(f, " [%.*s%.*s] %lld%%", (int)done, "##########",
-		    (int)(WATCH_BAR - done), "----------",
+		snprintf(bar, sizeof bar, " [%.*s%.*s]", (int)done, "##########",
+		    (int)(WATCH_BAR - done), "----------");
+		snprintf(pct, sizeof pct, " %lld%%",
 		    (w->runs_ended * 100 + w->runs_total / 2) / w->runs_total);
 		left = w->runs_total - w->runs_ended;
 		if (w->nsum > 0 && left > 0) {
-			fmt_span(w->sum_s / (double)w->nsum * (double)left,
-			    eta, sizeof eta);
-			fprintf(f, "  ETA %s", eta);
+			fmt_span(w->sum_s / (double)w->nsum * (double)left, run, sizeof run);
+			snprintf(eta, sizeof eta, "  ETA %s", run);
 		}
 	}
-	if (fclose(f) != 0)
-		fatal("open_memstream");
 	if (w->last_state != NULL && w->last_timed)
 		snprintf(last, sizeof last, "  last: %s %.2f s", w->last_state, w->last_s);
 	else if (w->last_state != NULL)
@@ -233,28 +266,49 @@ watch_draw(struct watch *w)
 
 	/*
 	 * Stay one column short of the width so the terminal never wraps the
-	 * line; the stage's text gets the room the rest leaves, up to a limit.
+	 * line. What is kept is decided with WATCH_STAGE_ROOM columns set aside
+	 * for the stage, whatever its text now, so that the bar and the ETA do
+	 * not come and go with each stage.
 	 */
 	cols = watch_columns() - 1;
-	used = cli_width(line) + cli_width(last) + strlen("  stage: ");
-	room = cols > used ? cols - used : 0;
+	for (;;) {
+		size_t need = cli_width(head) + cli_width(pct) +
+		    (keep_bar ? cli_width(bar) : 0) + (keep_eta ? cli_width(eta) : 0) +
+		    (keep_last ? cli_width(last) : 0) + strlen("  stage: ") + WATCH_STAGE_ROOM;
+
+		if (need <= cols)
+			break;
+		if (keep_last && *last != '\0')
+			keep_last = 0;
+		else if (keep_eta && *eta != '\0')
+			keep_eta = 0;
+		else if (keep_bar && *bar != '\0')
+			keep_bar = 0;
+		else
+			break;
+	}
+	rest = cli_width(head) + cli_width(pct) + (keep_bar ? cli_width(bar) : 0) +
+	    (keep_eta ? cli_width(eta) : 0) + (keep_last ? cli_width(last) : 0) +
+	    strlen("  stage: ");
+	room = cols > rest ? cols - rest : 0;
 	if (room > WATCH_STAGE_COLS)
 		room = WATCH_STAGE_COLS;
-	stage = w->stage != NULL && room >= 8 ? xstrdup(w->stage) : NULL;
-	if (stage != NULL && watch_fit(stage, room)) {
-		watch_fit(stage, room - 3);
-		strcat(stage, "...");	/* the cut freed at least three bytes */
+	if (w->stage != NULL && room >= WATCH_STAGE_MIN) {
+		stage = xstrdup(w->stage);
+		if (watch_fit(stage, room)) {
+			watch_fit(stage, room - 3);
+			strcat(stage, "...");	/* the cut freed at least three bytes */
+		}
 	}
-	if (cli_width(line) > cols)
-		watch_fit(line, cols);
-	else if (cli_width(line) + cli_width(last) > cols)
-		watch_fit(last, cols - cli_width(line));
-	printf("\r%s%s%s%s\033[K", line, stage != NULL ? "  stage: " : "",
-	    stage != NULL ? stage : "", last);
+	if (stage == NULL && cli_width(head) + cli_width(pct) > cols)
+		watch_fit(head, cols > cli_width(pct) ? cols - cli_width(pct) : 0);
+	printf("\r%s%s%s%s%s%s%s\033[K", head, keep_bar ? bar : "", pct, keep_eta ? eta : "",
+	    stage != NULL ? "  stage: " : "", stage != NULL ? stage : "",
+	    keep_last ? last : "");
 	fflush(stdout);
 	watch_drawn = 1;
 	free(stage);
-	free(line);
+	free(head);
 }
 
 /*
@@ -273,7 +327,16 @@ watch_take_run(struct watch *w, json_t *ev)
 	cli_jget_int(ev, "runs_ended", &w->runs_ended);
 }
 
-/* A run started: show which. */
+/* Start parsing the stage lines of run run_id afresh. */
+static void
+watch_log_start(struct watch *w, long long run_id)
+{
+	stagelog_free(w->log);
+	w->log = stagelog_create();
+	w->log_run = run_id;
+}
+
+/* A run started: note the cache before it; with WATCH_VERBOSE, say which started. */
 static void
 watch_run_started(struct watch *w, json_t *ev)
 {
@@ -281,32 +344,47 @@ watch_run_started(struct watch *w, json_t *ev)
 
 	watch_take_run(w, ev);
 	watch_keep(&w->stage, NULL);
-	if (!w->tty) {
+	watch_log_start(w, w->run_id);
+	if (!cli_jget_real(ev, "resident_before_pct", &w->resident))
+		w->resident = NAN;
+	if (w->level == WATCH_VERBOSE) {
 		watch_run_label(w, run, sizeof run);
 		watch_what(w, what, sizeof what);
-		watch_line(w, 1, "%s%s started", run, what);
+		if (!isnan(w->resident))
+			watch_line(w, 1, "%s%s started, %.1f%% cached before", run, what, w->resident);
+		else
+			watch_line(w, 1, "%s%s started", run, what);
 	}
 }
 
-/* A run printed a stage line: show its text. */
+/* A run printed a stage line: keep it for the run's own line; with WATCH_VERBOSE, show it. */
 static void
 watch_stage(struct watch *w, json_t *ev)
 {
 	const char *text = cli_jget_str(ev, "text");
 	long long run_id;
 	double t_s;
-	char run[64], *clean;
+	char run[64], *clean, *line;
+	int timed;
 
 	if (text == NULL)
 		return;
 	/* A run this watch never saw start: take what the event says of it. */
 	if (cli_jget_int(ev, "run_id", &run_id) && run_id != w->run_id)
 		watch_take_run(w, ev);
+	if (w->log == NULL || w->log_run != w->run_id)
+		watch_log_start(w, w->run_id);
 	watch_keep(&w->stage, text);
-	if (!w->tty) {
+	/* The line as the child printed it, for the parser: "[5.295s] Import Torch Done, ...". */
+	if ((timed = cli_jget_real(ev, "t_s", &t_s))) {
+		xasprintf(&line, "[%.*gs] %s\n", fmt_digits(t_s), t_s, text);
+		stagelog_feed(w->log, line, strlen(line));
+		free(line);
+	}
+	if (w->level == WATCH_VERBOSE) {
 		watch_run_label(w, run, sizeof run);
 		clean = cli_clean(text, CLI_CLEAN_TABS);
-		if (cli_jget_real(ev, "t_s", &t_s))
+		if (timed)
 			watch_line(w, 1, "%s stage at %.2f s: %s", run, t_s, clean);
 		else
 			watch_line(w, 1, "%s stage: %s", run, clean);
@@ -314,15 +392,44 @@ watch_stage(struct watch *w, json_t *ev)
 	}
 }
 
-/* A run finished: count it towards the ETA and show how it ended. */
+/*
+ * The run's main stage, as its line shows it: import_torch when it printed
+ * one (what benchd is for), else the first stage it printed; NULL for none.
+ */
+static const struct stagelog_stage *
+watch_main_stage(struct watch *w)
+{
+	const struct stagelog_result *r;
+
+	if (w->log == NULL || w->log_run != w->run_id)
+		return NULL;
+	stagelog_finish(w->log);
+	r = stagelog_result(w->log);
+	for (size_t i = 0; i < r->nstages; i++) {
+		if (strcmp(r->stages[i].name, "import_torch") == 0)
+			return &r->stages[i];
+	}
+	return r->nstages > 0 ? &r->stages[0] : NULL;
+}
+
+/*
+ * A run finished: count it towards the ETA and give it its line: "run 3/14
+ * cold measured ok: import_torch 5.30 s, total 5.42 s, 0.0% cached before";
+ * on a terminal only a run that went wrong gets one (every run with
+ * WATCH_VERBOSE).
+ */
 static void
 watch_run_finished(struct watch *w, json_t *ev)
 {
 	const char *state = cli_jget_str(ev, "state"), *error;
-	char run[64], what[256], extra[64] = "", *clean = NULL;
+	const struct stagelog_stage *main_stage;
+	char run[64], what[256], extra[64] = "", *clean = NULL, *name;
 	long long exit_code;
 	double total_s = 0;
-	int timed;
+	int timed, ok = state != NULL && strcmp(state, "ok") == 0;
+	FILE *f;
+	size_t size = 0;
+	char *body = NULL;
 
 	watch_take_run(w, ev);
 	watch_keep(&w->stage, NULL);
@@ -334,8 +441,7 @@ watch_run_finished(struct watch *w, json_t *ev)
 	w->last_s = total_s;
 	w->last_timed = timed;
 
-	/* On a terminal only the runs that went wrong get a line of their own. */
-	if (w->tty && state != NULL && strcmp(state, "ok") == 0)
+	if (w->level == WATCH_QUIET || (w->tty && ok && w->level != WATCH_VERBOSE))
 		return;
 	watch_run_label(w, run, sizeof run);
 	watch_what(w, what, sizeof what);
@@ -343,12 +449,22 @@ watch_run_finished(struct watch *w, json_t *ev)
 		snprintf(extra, sizeof extra, " (exit %lld)", exit_code);
 	if ((error = cli_jget_str(ev, "error")) != NULL && *error != '\0')
 		clean = cli_clean(error, CLI_CLEAN_TABS);
+	if ((f = open_memstream(&body, &size)) == NULL)
+		fatal("open_memstream");
+	if ((main_stage = watch_main_stage(w)) != NULL) {
+		name = cli_clean(main_stage->name, CLI_CLEAN_TABS);
+		fprintf(f, "%s %.2f s", name, main_stage->duration_s);
+		free(name);
+	}
 	if (timed)
-		watch_line(w, 1, "%s%s %s %.2f s%s%s%s", run, what, w->last_state, total_s,
-		    extra, clean != NULL ? ": " : "", clean != NULL ? clean : "");
-	else
-		watch_line(w, 1, "%s%s %s%s%s%s", run, what, w->last_state, extra,
-		    clean != NULL ? ": " : "", clean != NULL ? clean : "");
+		fprintf(f, "%stotal %.2f s", ftell(f) > 0 ? ", " : "", total_s);
+	if (!isnan(w->resident))
+		fprintf(f, "%s%.1f%% cached before", ftell(f) > 0 ? ", " : "", w->resident);
+	if (fclose(f) != 0)
+		fatal("open_memstream");
+	watch_line(w, 1, "%s%s %s%s%s%s%s%s", run, what, w->last_state, extra,
+	    *body != '\0' ? ": " : "", body, clean != NULL ? ": " : "", clean != NULL ? clean : "");
+	free(body);
 	free(clean);
 }
 
@@ -427,21 +543,28 @@ watch_event(struct watch *w, json_t *ev)
 			return rc;
 	}
 	/* Events this benchctl does not know are for newer clients: skip them. */
-	if (w->tty)
+	if (w->tty && w->level != WATCH_QUIET)
 		watch_draw(w);
 	return -1;
 }
 
 /* Start a watch of one plan, or of every plan when plan_id is 0. */
 struct watch *
-watch_create(long long plan_id, int tty)
+watch_create(long long plan_id, int tty, enum watch_level level)
 {
 	struct watch *w = xcalloc(1, sizeof *w);
+	int n;
 
 	w->plan_id = plan_id;
 	w->tty = tty;
+	w->level = level;
+	w->resident = NAN;
+	/* Leaving the watch stops nothing in benchd: say so, and how to stop the plan. */
+	n = plan_id != 0 ? snprintf(watch_farewell, sizeof watch_farewell, "benchctl: plan %lld "
+	    "continues; `benchctl cancel %lld` stops it\n", plan_id, plan_id) : 0;
+	watch_farewell_len = n > 0 && (size_t)n < sizeof watch_farewell ? (size_t)n : 0;
 	watch_catch_signals();
-	if (w->tty)
+	if (w->tty && w->level != WATCH_QUIET)
 		watch_draw(w);
 	return w;
 }

@@ -326,7 +326,8 @@ class TestAnalysis(unittest.TestCase):
         self.assertEqual(list(rows[0].keys()),
                          ["run_id", "seq", "attempt", "condition", "kind", "state",
                           "resident_before_pct"] + [s + "_s" for s in STAGES] +
-                         ["avg_latency_ms", "major_faults", "inblock"])
+                         ["avg_latency_ms", "major_faults", "inblock", "plan_id", "plan_name",
+                          "started_at"])
 
         def cell(v):
             return "" if v is None else v
@@ -337,6 +338,9 @@ class TestAnalysis(unittest.TestCase):
                 self.assertEqual(row[k], str(cell(run[k])), k)
             for k in ("condition", "kind", "state"):
                 self.assertEqual(row[k], run[k])
+            # Rows that keep their meaning once several plans' are put together.
+            self.assertEqual((row["plan_id"], row["plan_name"]), ("1", "known-numbers"))
+            self.assertEqual(float(row["started_at"]), run["spawned_at"])
             self.assertEqual(row["resident_before_pct"], "", "cache none measures nothing")
             stages = {s["name"]: s["duration_s"] for s in self.d.query(
                 "SELECT name, duration_s FROM stages WHERE run_id = ?", run["id"])}
@@ -397,8 +401,9 @@ class TestAnalysis(unittest.TestCase):
             self.assertEqual(r.returncode, 1, args)
             self.assertEqual(r.stderr.strip(), "benchctl: no plan 99 in %s (\"benchctl "
                              "plans\" lists them)" % self.d.db)
-        for args in (["summary"], ["summary", "x"], ["summary", "0"], ["runs", "1", "--json",
-                     "--csv"], ["plans", "extra"], ["report", "1"], ["summary", "--bogus"]):
+        for args in (["summary", "x"], ["summary", "0"], ["runs", "1", "--json", "--csv"],
+                     ["plans", "extra"], ["report", "1"], ["summary", "--bogus"],
+                     ["summary", "1", "--json", "--markdown"], ["summary", "1", "2"]):
             self.assertEqual(self.ctl(*args).returncode, 2, args)
         for cmd in ("plans", "runs", "summary", "report"):
             r = self.ctl(cmd, "--help")

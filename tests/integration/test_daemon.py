@@ -197,7 +197,13 @@ conditions:
         self.assertEqual(states, ["cancelled"] * 3)
         plans = {p["id"]: p["state"] for p in d.query("SELECT id, state FROM plans")}
         self.assertEqual(plans, {1: "done", 2: "cancelled", 3: "done"})
-        self.assertEqual(d.ctl("cancel", "2").returncode, 1)
+        # Cancelling it again is what was asked for: not an error. A done plan cannot be.
+        again = d.ctl("cancel", "2")
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertEqual(again.stdout, "plan 2 was cancelled already\n")
+        done = d.ctl("cancel", "1")
+        self.assertEqual(done.returncode, 1)
+        self.assertIn("plan 1 is already done", done.stderr)
         self.assertEqual(d.ctl("cancel", "99").returncode, 1)
 
 

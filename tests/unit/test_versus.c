@@ -74,6 +74,9 @@ test_verdict_rule(void **state)
 	assert_string_equal(versus_verdict_name(VERSUS_FASTER), "faster");
 	assert_string_equal(versus_verdict_name(VERSUS_SAME), "no difference at this precision");
 	assert_string_equal(versus_verdict_name(VERSUS_NONE), "not compared");
+	assert_string_equal(versus_verdict_key(VERSUS_SLOWER), "slower");
+	assert_string_equal(versus_verdict_key(VERSUS_SAME), "same");
+	assert_string_equal(versus_verdict_key(VERSUS_NONE), "none");
 }
 
 /* Conditions pair by name; b's shift from a is b's median minus a's, with its verdict each. */
