@@ -1,13 +1,25 @@
-/* paths.c: default socket and database paths, and making their folders. */
+/* paths.c: default socket and database paths, making their folders, and finding benchd's python helpers. */
 #include "paths.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "xmalloc.h"
+
+/* The source tree's python/, for a benchd run from its build tree (set by the build). */
+#ifndef BENCHD_PYTHON_DIR
+#define BENCHD_PYTHON_DIR "python"
+#endif
+/* Where an installed benchd's helpers are from the folder it runs from (set by the build). */
+#ifndef BENCHD_PYTHON_RELDIR
+#define BENCHD_PYTHON_RELDIR "../share/benchd/python"
+#endif
+/* The helper that must be there: the probe's wrapper. */
+#define PATHS_HELPER	"footprint.py"
 
 /* An environment variable's value, or NULL when unset or empty. */
 static const char *
@@ -49,6 +61,82 @@ paths_default_db(void)
 		xasprintf(&path, "%s/.local/state/benchd/bench.db",
 		    paths_env("HOME") != NULL ? paths_env("HOME") : "/tmp");
 	return path;
+}
+
+/* Whether dir holds a readable PATHS_HELPER. */
+static int
+paths_has_helper(const char *dir)
+{
+	char *file;
+	int ok;
+
+	xasprintf(&file, "%s/%s", dir, PATHS_HELPER);
+	ok = access(file, R_OK) == 0;
+	free(file);
+	return ok;
+}
+
+/* dir joined with the relative path rel, its "." and ".." taken away: "/p/bin" and "../share" give "/p/share". */
+static char *
+paths_join(const char *dir, const char *rel)
+{
+	char *out = xmalloc(strlen(dir) + strlen(rel) + 2), *copy = xstrdup(rel), *seg, *save;
+	size_t n = strlen(dir);
+
+	memcpy(out, dir, n + 1);
+	for (seg = strtok_r(copy, "/", &save); seg != NULL; seg = strtok_r(NULL, "/", &save)) {
+		if (strcmp(seg, ".") == 0)
+			continue;
+		if (strcmp(seg, "..") == 0) {
+			while (n > 1 && out[n - 1] != '/')
+				n--;
+			if (n > 1)
+				n--;
+			out[n] = '\0';
+			continue;
+		}
+		n += (size_t)sprintf(out + n, "%s%s", n > 0 && out[n - 1] == '/' ? "" : "/", seg);
+	}
+	free(copy);
+	return out;
+}
+
+/* The folder of benchd's python helpers: the environment's, the installed one, or the source tree's. */
+char *
+paths_python_dir(char **cause)
+{
+	const char *env = paths_env("BENCHD_PYTHON_DIR");
+	char *exe, *dir, *installed = NULL;
+
+	if (env != NULL) {
+		if (paths_has_helper(env))
+			return xstrdup(env);
+		xasprintf(cause, "$BENCHD_PYTHON_DIR is %s, which holds no readable %s: set it to "
+		    "the folder of benchd's python helpers (share/benchd/python where benchd is "
+		    "installed), or unset it", env, PATHS_HELPER);
+		return NULL;
+	}
+	if (BENCHD_PYTHON_RELDIR[0] == '/')
+		installed = xstrdup(BENCHD_PYTHON_RELDIR);
+	else if ((exe = realpath("/proc/self/exe", NULL)) != NULL) {
+		dir = paths_dirname(exe);
+		installed = paths_join(dir, BENCHD_PYTHON_RELDIR);
+		free(dir);
+		free(exe);
+	}
+	if (installed != NULL && paths_has_helper(installed))
+		return installed;
+	if (paths_has_helper(BENCHD_PYTHON_DIR)) {
+		free(installed);
+		return xstrdup(BENCHD_PYTHON_DIR);
+	}
+	xasprintf(cause, "benchd's python helpers are missing: no %s in %s (where an installed "
+	    "benchd keeps them) nor in %s (the source tree it was built from); install benchd "
+	    "again (cmake --install BUILD --prefix PREFIX), or set BENCHD_PYTHON_DIR to a folder "
+	    "holding %s", PATHS_HELPER, installed != NULL ? installed : BENCHD_PYTHON_RELDIR,
+	    BENCHD_PYTHON_DIR, PATHS_HELPER);
+	free(installed);
+	return NULL;
 }
 
 /* Create the parent folders of path, each 0700 when new. */

@@ -1,4 +1,4 @@
-/* paths.h: where benchd's socket and database live by default, shared by benchd and benchctl. */
+/* paths.h: where benchd's socket, database and python helpers live, shared by benchd and benchctl. */
 #ifndef BENCHD_PATHS_H
 #define BENCHD_PATHS_H
 
@@ -8,6 +8,15 @@
 char	*paths_default_socket(void);
 /* $BENCHD_DB, else $XDG_STATE_HOME/benchd/bench.db, else ~/.local/state/benchd/bench.db. */
 char	*paths_default_db(void);
+/*
+ * The folder of benchd's python helpers (footprint.py, the probe's wrapper):
+ * $BENCHD_PYTHON_DIR when set; else, for an installed benchd, the folder
+ * BENCHD_PYTHON_RELDIR names from the running program's (/proc/self/exe;
+ * share/benchd/python beside bin/); else the source tree's python/ that a
+ * build tree's benchd was built from. Returns the folder (the caller frees
+ * it), or NULL with *cause saying where it looked and how to fix it.
+ */
+char	*paths_python_dir(char **cause);
 /* Make the folder holding path (and its parents) with mode 0700 where missing. */
 int	 paths_make_parent(const char *path, char **cause);
 /* Make a path absolute against the current folder (no symlinks resolved). */

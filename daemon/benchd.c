@@ -56,7 +56,18 @@ static const char usage_text[] =
     "                  $XDG_RUNTIME_DIR/benchd/benchd.sock, else /tmp/benchd-$UID/benchd.sock)\n"
     "  --db PATH       database (default $BENCHD_DB, else $XDG_STATE_HOME/benchd/bench.db,\n"
     "                  else ~/.local/state/benchd/bench.db)\n"
-    "  --log-level L   error, warn, info (default) or debug; logs go to stderr\n";
+    "  --log-level L   error, warn, info (default) or debug; logs go to stderr\n"
+    "\n"
+    "Environment:\n"
+    "  BENCHD_SOCKET      the socket when there is no --socket\n"
+    "  BENCHD_DB          the database when there is no --db\n"
+    "  XDG_RUNTIME_DIR    else the socket is $XDG_RUNTIME_DIR/benchd/benchd.sock\n"
+    "  XDG_STATE_HOME     else the database is $XDG_STATE_HOME/benchd/bench.db (HOME:\n"
+    "                     ~/.local/state/benchd/bench.db)\n"
+    "  BENCHD_PYTHON_DIR  the folder of benchd's python helpers (footprint.py, the probe's\n"
+    "                     wrapper); else share/benchd/python beside the bin/ benchd is\n"
+    "                     installed in, else the source tree's python/ it was built from\n"
+    "Plans' children get benchd's environment, plus each plan's env.\n";
 
 /* Close every handle left (the signals) so the loop can end. */
 static void
@@ -289,7 +300,7 @@ main(int argc, char **argv)
 	static const int signals[] = { SIGTERM, SIGINT, SIGHUP };
 	struct benchd d = { 0 };
 	enum log_level level = LOG_INFO;
-	char *cause = NULL, *own[4], host[256], machine[64];
+	char *cause = NULL, *own[4], host[256], machine[64], *helpers;
 	int64_t recovered;
 	int ch, lock_fd = -1, rc;
 	struct stat sb;
@@ -330,6 +341,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init("benchd", level);
+	/* Every probe needs the python helpers: refuse to start without them, saying where to put them. */
+	if ((helpers = paths_python_dir(&cause)) == NULL)
+		goto fail;
+	log_debug("python helpers in %s", helpers);
+	free(helpers);
 	if (d.socket_path == NULL)
 		d.socket_path = paths_default_socket();
 	if (d.db_path == NULL)

@@ -15,11 +15,8 @@
 
 #include "clock.h"
 #include "log.h"
+#include "paths.h"
 #include "xmalloc.h"
-
-#ifndef BENCHD_PYTHON_DIR
-#define BENCHD_PYTHON_DIR "python"
-#endif
 
 #define CACHE_CPUS_MAX	1024
 
@@ -108,14 +105,16 @@ cache_open(struct cache_guard *g, const char *path)
 	return fd;
 }
 
-/* Where the footprint wrapper lives: $BENCHD_PYTHON_DIR, else the source tree's python/. */
+/* Where the footprint wrapper lives (paths_python_dir), or NULL with *cause. */
 static char *
-cache_wrapper_path(void)
+cache_wrapper_path(char **cause)
 {
-	const char *dir = getenv("BENCHD_PYTHON_DIR");
-	char *path;
+	char *dir, *path;
 
-	xasprintf(&path, "%s/footprint.py", dir != NULL && *dir != '\0' ? dir : BENCHD_PYTHON_DIR);
+	if ((dir = paths_python_dir(cause)) == NULL)
+		return NULL;
+	xasprintf(&path, "%s/footprint.py", dir);
+	free(dir);
 	return path;
 }
 
@@ -137,7 +136,8 @@ cache_prepare(struct cache_state *cs, const struct plan *plan, const struct plan
 	cs->read_in_bytes = -1;
 	if (!cs->probe)
 		return 0;
-	cs->wrapper = cache_wrapper_path();
+	if ((cs->wrapper = cache_wrapper_path(cause)) == NULL)
+		return -1;
 	if (access(cs->wrapper, R_OK) != 0) {
 		xasprintf(cause, "the footprint wrapper %s cannot be read (%s); set "
 		    "BENCHD_PYTHON_DIR to benchd's python/ folder", cs->wrapper, strerror(errno));
