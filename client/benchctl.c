@@ -49,9 +49,14 @@ benchctl_usage(int help)
 	}
 
 	fputs("\nCommands:\n", f);
+	/* A command whose arguments overflow their column has its line of help below. */
 	for (i = 0; i < sizeof benchctl_cmds / sizeof benchctl_cmds[0]; i++) {
-		fprintf(f, "  %-10s %-20s %s\n", benchctl_cmds[i]->name,
-		    benchctl_cmds[i]->args, benchctl_cmds[i]->about);
+		const struct cmd_entry *e = benchctl_cmds[i];
+
+		if (strlen(e->args) > 20)
+			fprintf(f, "  %-10s %s\n  %-10s %-20s %s\n", e->name, e->args, "", "", e->about);
+		else
+			fprintf(f, "  %-10s %-20s %s\n", e->name, e->args, e->about);
 	}
 	socket = paths_default_socket();
 	db = paths_default_db();

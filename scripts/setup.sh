@@ -11,7 +11,7 @@ build=build
 cmake_args=()
 for arg in "$@"; do
 	case "$arg" in
-	--test) pkgs+=(libcmocka-dev clang chromium) ;;
+	--test) pkgs+=(libcmocka-dev clang chromium man-db groff-base) ;;
 	--sanitize) build=build-asan; cmake_args+=(-DBENCHD_SANITIZE=ON) ;;
 	--fuzz) build=build-fuzz; pkgs+=(clang libclang-rt-14-dev); cmake_args+=(-DCMAKE_C_COMPILER=clang -DBENCHD_FUZZ=ON) ;;
 	*) echo "usage: scripts/setup.sh [--test] [--sanitize | --fuzz]" >&2; exit 2 ;;
