@@ -803,9 +803,10 @@ report_machine(struct report *r)
 	if (p->footprint_files > 0) {
 		report_printf(r, "<p class=\"caption\">");
 		report_textf(r, "Footprint (found by the probe run): %lld files, %.1f MiB; %lld "
-		    "of them (%.1f MiB) were mapped by other programs when the probe ran: cold runs "
-		    "evict those too, but their mapped pages stay cached (no eviction can drop "
-		    "them), so they are left out of the residency figures.",
+		    "of them (%.1f MiB) were mapped by other programs when the probe ran. Right "
+		    "before each run benchd looks again: cold runs evict the files other programs "
+		    "map then like the rest, but their mapped pages stay cached (no eviction can "
+		    "drop them), so those files are left out of that run's residency.",
 		    p->footprint_files, p->footprint_bytes / 1048576.0, p->footprint_shared,
 		    p->footprint_shared_bytes / 1048576.0);
 		report_printf(r, "</p>\n");

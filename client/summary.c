@@ -360,7 +360,8 @@ summary_head(const struct analysis *a)
 	    governor != NULL ? governor : "unknown");
 	if (p->footprint_files > 0) {
 		printf("footprint: %lld files, %.1f MiB (%lld files, %.1f MiB, mapped by other "
-		    "programs: evicted too, not counted in the residency)\n", p->footprint_files,
+		    "programs at the probe; what others map before a run is evicted too, not counted "
+		    "in its residency)\n", p->footprint_files,
 		    p->footprint_bytes / 1048576.0, p->footprint_shared,
 		    p->footprint_shared_bytes / 1048576.0);
 	}

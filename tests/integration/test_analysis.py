@@ -520,9 +520,9 @@ class TestAnalysis(unittest.TestCase):
         self.assertIn("warm-up", html)
         self.assertIn("not counted", html)
         # Shared files: what the code does, said as the README says it.
-        self.assertIn("cold runs evict those too, but their mapped pages stay cached (no "
-                      "eviction can drop them), so they are left out of the residency figures",
-                      html)
+        self.assertIn("cold runs evict the files other programs map then like the rest, but "
+                      "their mapped pages stay cached (no eviction can drop them), so those files "
+                      "are left out of that run&#39;s residency", html)
         # The stages of one condition are told apart: a colour of their own each, far apart.
         timeline = html[html.index('<svg class="timeline"'):]
         timeline = timeline[:timeline.index("</svg>")]
