@@ -85,7 +85,7 @@ class TestWaitOutput(DaemonTest):
         self.assertEqual(len(runs), total, r.stdout)
         self.assertEqual(lines[0], "plan 1 queued: cold-warm (2 conditions, %d runs)" % total)
         self.assertNotIn("stage at", r.stdout)
-        self.assertNotIn("started", r.stdout)
+        self.assertNotRegex(r.stdout, r"(?m)^run .* started")
         for line in runs:
             self.assertRegex(line, r"^run \d+/%d (cold|warm) (probe|warmup|measured) ok: "
                                    r"import_torch 5\.29 s, total \d+\.\d\d s" % total)
@@ -106,7 +106,8 @@ class TestWaitOutput(DaemonTest):
         self.assertEqual(verbose.stdout.count("stage at"), d.query(
             "SELECT count(*) AS n FROM events e JOIN runs r ON r.id = e.run_id "
             "WHERE r.plan_id = 2")[0]["n"])
-        self.assertEqual(verbose.stdout.count(" started"), total)
+        self.assertEqual(len(re.findall(r"(?m)^run \S+ \S+ \S+ started", verbose.stdout)),
+                         total)
 
         quiet = d.ctl("submit", plan, "--wait", "--quiet")
         self.assertEqual(quiet.returncode, 0, quiet.stderr)
