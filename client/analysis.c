@@ -209,6 +209,14 @@ analysis_collect(struct analysis *a)
 	}
 }
 
+/* Whether run r is one of condition c's measured runs that ended ok (a sequence's cold one). */
+static int
+analysis_counted(const struct analysis_cond *c, const struct db_run *r)
+{
+	return strcmp(r->condition, c->name) == 0 && strcmp(r->kind, "measured") == 0 &&
+	    strcmp(r->state, "ok") == 0 && !(r->position > 0);
+}
+
 /* The cache state before each condition's measured ok runs: counts, median and worst. */
 static void
 analysis_resident(struct analysis *a)
@@ -226,8 +234,7 @@ analysis_resident(struct analysis *a)
 			const struct db_run *r = &p->runs[i];
 			double v = r->resident_before_pct;
 
-			if (strcmp(r->condition, cond->name) != 0 || strcmp(r->kind, "measured") != 0 ||
-			    strcmp(r->state, "ok") != 0 || isnan(v))
+			if (!analysis_counted(cond, r) || isnan(v))
 				continue;
 			pct[n++] = v;
 			cond->resident_met += analysis_cache_met(cond->cache, v) == 1;
@@ -396,14 +403,6 @@ analysis_warn_info(struct analysis *a)
 			break;
 		}
 	}
-}
-
-/* Whether run r is one of condition c's measured runs that ended ok (a sequence's cold one). */
-static int
-analysis_counted(const struct analysis_cond *c, const struct db_run *r)
-{
-	return strcmp(r->condition, c->name) == 0 && strcmp(r->kind, "measured") == 0 &&
-	    strcmp(r->state, "ok") == 0 && !(r->position > 0);
 }
 
 /* Warn about a condition's left-out runs, few runs, and cold or warm runs that were not. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "breakdown.h"
 #include "cli.h"
 #include "cmd.h"
 #include "db.h"
@@ -210,6 +211,7 @@ summary_json(const struct analysis *a)
 	for (size_t w = 0; w < a->nwarnings; w++)
 		cli_jappend(warnings, summary_json_warning(a, &a->warnings[w]));
 	cli_jset(top, "warnings", warnings);
+	breakdown_json(a, top);
 	cli_jprint(top);
 }
 
@@ -459,6 +461,7 @@ summary_text(const struct analysis *a)
 	summary_pairs(a);
 	for (size_t c = 0; c < a->nconds; c++)
 		summary_cond(a, c);
+	breakdown_text(a);
 }
 
 /* Print the plan's headline in Markdown: plan, runs, cache proof, machine. */

@@ -4,6 +4,7 @@ A sequence evicts once, then runs the same command K more times without touching
 its position (0 the cold one) and the footprint's residency before and after it, so the cache's own curve goes
 beside the time's. What a run brought into the cache is measured against a data file of known size.
 """
+import json
 import os
 import signal
 import unittest
@@ -79,6 +80,26 @@ class TestSequences(DaemonTest):
         self.assertEqual(got, [{"runs": 2, "bytes": 2 * pages * page}],
                          "the data file, read whole by each cold run, to the page")
 
+        # The summary: the curve by position, the cache's own curve, what a cold run read.
+        s = json.loads(d.ctl("summary", "1", "--json").stdout)
+        curve = [c for c in s["warming"] if c["metric"] == "read_data"][0]
+        self.assertEqual(curve["condition"], "cold")
+        self.assertEqual(curve["against"], "warm")
+        self.assertEqual([p["position"] for p in curve["points"]], [0, 1, 2])
+        self.assertEqual([p["n"] for p in curve["points"]], [2, 2, 2])
+        self.assertLessEqual(curve["points"][0]["resident_before_pct"], 1.0)
+        self.assertGreater(curve["points"][2]["resident_before_pct"], 90.0)
+        self.assertGreaterEqual(curve["points"][0]["read_in_bytes"], self.size)
+        read = [r for r in s["read_in"] if r["condition"] == "cold"][0]
+        self.assertEqual(read["position"], 0)
+        self.assertEqual(read["files"][0]["path"], os.path.realpath(self.data))
+        self.assertEqual(read["files"][0]["bytes_per_run"], pages * page)
+        text = d.ctl("summary", "1").stdout
+        self.assertIn("warming curve of cold (then: 2), median and 95% CI at each position, "
+                      "against warm:", text)
+        self.assertRegex(text, r"read from disk: a cold run read [\d.]+ MiB of the [\d.]+ MiB "
+                               r"footprint \(median; .*\):\n  data\.bin 24\.0 MiB")
+
     def test_kill9_mid_sequence_restarts_it(self):
         """benchd is killed with -9 while position 1 of a sequence runs. At restart the
         sequence starts over from a new eviction: its position 0 and 1 are marked interrupted
@@ -123,6 +144,12 @@ class TestSequences(DaemonTest):
             self.assertIn("json", names)
             self.assertTrue(all(m["cumulative_us"] >= m["self_us"] >= 0 for m in mods))
         self.assertEqual(len(d.query("SELECT * FROM measured_runs")), 2, "importtime runs not counted")
+        s = json.loads(d.ctl("summary", "1", "--json").stdout)
+        self.assertEqual((s["modules"]["cold"], s["modules"]["warm"]), ("cold", "warm"))
+        self.assertEqual((s["modules"]["cold_runs"], s["modules"]["warm_runs"]), (1, 1))
+        self.assertIn("json", [r["module"] for r in s["modules"]["rows"]])
+        self.assertIn("import time by module, cold (1 importtime run) against warm (1)",
+                      d.ctl("summary", "1").stdout)
 
 
 if __name__ == "__main__":
