@@ -16,7 +16,9 @@
 #include "cmd.h"
 #include "fmt.h"
 #include "log.h"
+#include "modules.h"
 #include "svg.h"
+#include "warming.h"
 #include "xmalloc.h"
 
 /* The page's width for content, and the stage plots' size (three to a row). */
@@ -852,6 +854,231 @@ report_machine(struct report *r)
 	report_printf(r, "</table></div>\n");
 }
 
+/*
+ * One stage's warming curve: the median at each position of the sequences
+ * with its 95% interval as a whisker, and the warm condition's median and
+ * interval as a band across; the cache before each position as bars behind.
+ */
+static void
+report_warming_plot(struct report *r, const struct warming *w, const struct warming_curve *c)
+{
+	const struct analysis *a = r->a;
+	const double left = 58, right = 46, top = 52, bottom = 44;
+	const double wd = REPORT_PLOT_W, h = REPORT_PLOT_H;
+	const struct analysis_cell *warm = w->warm >= 0 ? &a->conds[w->warm].cells[c->metric] :
+	    NULL;
+	double hi = 0, factor, step, prev_x = NAN, prev_y = NAN;
+	const char *shown;
+	struct svg_scale sc;
+	struct svg *svg;
+	char label[96], title[256], buf[32], attrs[160];
+	int decimals;
+
+	for (size_t k = 0; k < c->npoints; k++) {
+		hi = fmax(hi, c->points[k].s.has_ci ? c->points[k].s.ci_hi : c->points[k].s.median);
+		hi = fmax(hi, c->points[k].s.max);
+	}
+	if (warm != NULL && warm->s.has_ci)
+		hi = fmax(hi, warm->s.ci_hi);
+	if (!(hi > 0))
+		return;
+	fmt_scale(hi, a->units[c->metric], &factor, &shown, &decimals);
+	svg_scale_nice(&sc, 0, hi * factor, h - bottom, top, 5);
+	snprintf(label, sizeof label, "%s of %s by position in the sequence (%s)",
+	    a->metrics[c->metric], a->conds[c->cond].name, shown);
+	svg = svg_open(r->f, wd, h, "warming-plot", label);
+	svg_text(svg, 8, 18, "font-size=\"14\" font-weight=\"bold\"", "%s", a->metrics[c->metric]);
+	if (c->warm_from >= 0)
+		svg_text(svg, 8, 36, "font-size=\"11.5\" fill=\"#1f2328\"", "as warm from position "
+		    "%d on", c->warm_from);
+	else {
+		int short_ci = 0;
+
+		for (size_t k = 0; k < c->npoints; k++)
+			short_ci |= !c->points[k].shift.has_ci;
+		svg_text(svg, 8, 36, "font-size=\"11.5\" fill=\"#1f2328\"", "%s",
+		    warm == NULL ? "no warm condition to compare with" : short_ci ?
+		    "too few runs for an interval against warm" : "not as warm at any position");
+	}
+	step = (wd - left - right) / (double)c->npoints;
+	/* The cache before each position, 0 to 100% of the plot's height, behind. */
+	for (size_t k = 0; k < c->npoints; k++) {
+		const struct warming_point *pt = &c->points[k];
+		double x = left + step * k + step * 0.2, frac = pt->resident_before / 100.0;
+
+		if (isnan(frac))
+			continue;
+		snprintf(title, sizeof title, "position %d: %.1f%% of the footprint cached before "
+		    "it", pt->position, pt->resident_before);
+		svg_group(svg, NULL, title);
+		svg_rect(svg, x, h - bottom - frac * (h - bottom - top), step * 0.6,
+		    frac * (h - bottom - top), "fill=\"#eaeef2\" class=\"cache-bar\"");
+		svg_group_end(svg);
+	}
+	report_yaxis(svg, &sc, 1, left, wd - right, shown);
+	if (warm != NULL && warm->s.has_ci) {
+		double y0 = svg_scale_map(&sc, warm->s.ci_hi * factor);
+		double y1 = svg_scale_map(&sc, warm->s.ci_lo * factor);
+
+		snprintf(title, sizeof title, "%s: median and its 95%% CI", a->conds[w->warm].name);
+		svg_group(svg, NULL, title);
+		snprintf(attrs, sizeof attrs, "fill=\"hsl(%d,70%%,50%%)\" fill-opacity=\"0.18\"",
+		    report_hue(r, (size_t)w->warm));
+		svg_rect(svg, left, y0, wd - left - right, fmax(y1 - y0, 1), attrs);
+		svg_group_end(svg);
+		svg_text(svg, wd - right + 3, svg_scale_map(&sc, warm->s.median * factor) + 4,
+		    "font-size=\"11\" fill=\"#57606a\"", "%s", a->conds[w->warm].name);
+	}
+	for (size_t k = 0; k < c->npoints; k++) {
+		const struct warming_point *pt = &c->points[k];
+		double x = left + step * (k + 0.5), y;
+		int hue = report_hue(r, c->cond);
+
+		if (pt->s.n == 0)
+			continue;
+		y = svg_scale_map(&sc, pt->s.median * factor);
+		if (!isnan(prev_x)) {
+			snprintf(attrs, sizeof attrs, "stroke=\"hsl(%d,60%%,45%%)\" stroke-width=\"1.5\"",
+			    hue);
+			svg_line(svg, prev_x, prev_y, x, y, attrs);
+		}
+		fmt_value(pt->s.median, a->units[c->metric], 0, buf, sizeof buf);
+		snprintf(title, sizeof title, "position %d: median %s over %zu runs%s", pt->position,
+		    buf, pt->s.n, pt->s.has_ci ? "" : " (too few for a CI)");
+		svg_group(svg, NULL, title);
+		if (pt->s.has_ci) {
+			snprintf(attrs, sizeof attrs, "stroke=\"hsl(%d,60%%,35%%)\" stroke-width=\"1.5\"",
+			    hue);
+			svg_line(svg, x, svg_scale_map(&sc, pt->s.ci_lo * factor), x,
+			    svg_scale_map(&sc, pt->s.ci_hi * factor), attrs);
+		}
+		snprintf(attrs, sizeof attrs, "fill=\"hsl(%d,70%%,45%%)\" stroke=\"#fff\"", hue);
+		svg_circle(svg, x, y, 4.5, attrs);
+		svg_group_end(svg);
+		svg_text(svg, x, h - bottom + 17, "font-size=\"11\" text-anchor=\"middle\" "
+		    "fill=\"#57606a\"", k == 0 ? "0 (cold)" : "%zu", k);
+		prev_x = x;
+		prev_y = y;
+	}
+	svg_text(svg, (left + wd - right) / 2, h - bottom + 33, "font-size=\"11\" "
+	    "text-anchor=\"middle\" fill=\"#57606a\"", "position; grey bars: cached before it");
+	svg_close(svg);
+}
+
+/* The warming curves, condition by condition, a plot per stage. */
+static void
+report_warming(struct report *r)
+{
+	struct warming *w = warming_create(r->a);
+
+	if (w == NULL)
+		return;
+	report_printf(r, "<h2>Warming curve</h2>\n<p class=\"caption\">Each sequence evicts "
+	    "once, then runs again without touching the cache: the dot is the median of the "
+	    "runs at that position, its whisker the 95%% confidence interval, the band the warm "
+	    "condition's median and interval; the grey bars, how much of the footprint was "
+	    "cached before that position (0 to 100%% of the height).</p>\n");
+	for (size_t k = 0; k < w->ncurves;) {
+		size_t last = k;
+
+		while (last < w->ncurves && w->curves[last].cond == w->curves[k].cond)
+			last++;
+		report_printf(r, "<h3>");
+		report_textf(r, "%s (then: %zu)", r->a->conds[w->curves[k].cond].name,
+		    w->curves[k].npoints - 1);
+		report_printf(r, "</h3>\n<div class=\"plots\">\n");
+		for (; k < last; k++)
+			report_warming_plot(r, w, &w->curves[k]);
+		report_printf(r, "</div>\n");
+	}
+	warming_free(w);
+}
+
+/* What the cold conditions' runs read from disk, file by file. */
+static void
+report_read_in(struct report *r)
+{
+	const struct db_plan *p = r->p;
+	int any = 0;
+
+	for (size_t c = 0; c < r->a->nconds; c++) {
+		const char *name = r->a->conds[c].name;
+		double total = 0;
+		long long runs = 0;
+		int pos = -1;
+
+		if (strcmp(r->a->conds[c].cache, "cold") != 0)
+			continue;
+		for (size_t i = 0; i < p->nruns; i++) {
+			if (strcmp(p->runs[i].condition, name) == 0 && p->runs[i].position >= 0)
+				pos = 0;
+		}
+		for (size_t i = 0; i < p->nreads; i++) {
+			if (strcmp(p->reads[i].condition, name) == 0 && p->reads[i].position == pos) {
+				total += p->reads[i].bytes / (double)(p->reads[i].runs > 0 ?
+				    p->reads[i].runs : 1);
+				runs = p->reads[i].runs > runs ? p->reads[i].runs : runs;
+			}
+		}
+		if (total <= 0)
+			continue;
+		if (!any++)
+			report_printf(r, "<h2>Read from disk</h2>\n<p class=\"caption\">After each "
+			    "run benchd measures the footprint again: what was not cached before and "
+			    "is after, the run read from disk. Per run, averaged over the runs that "
+			    "read the file.</p>\n");
+		report_printf(r, "<h3>");
+		report_textf(r, "%s: %.1f MiB per run, the files that make most of it", name,
+		    total / 1048576.0);
+		report_printf(r, "</h3>\n<div class=\"wide\"><table class=\"read-in\">"
+		    "<tr><th class=\"l\">file</th><th>MiB per run</th><th>share</th>"
+		    "<th>runs</th></tr>\n");
+		for (size_t i = 0, n = 0; i < p->nreads && n < 15; i++) {
+			const struct db_read_in *x = &p->reads[i];
+			double per;
+
+			if (strcmp(x->condition, name) != 0 || x->position != pos)
+				continue;
+			per = x->bytes / (double)(x->runs > 0 ? x->runs : 1);
+			report_printf(r, "<tr><td class=\"l\">");
+			report_text(r, x->path);
+			report_printf(r, "</td><td>%.1f</td><td>%.0f%%</td><td>%lld</td></tr>\n",
+			    per / 1048576.0, 100 * per / total, x->runs);
+			n++;
+		}
+		report_printf(r, "</table></div>\n");
+	}
+}
+
+/* The modules whose import costs most more cold than warm. */
+static void
+report_modules(struct report *r)
+{
+	struct modules *m = modules_create(r->p);
+
+	if (m == NULL)
+		return;
+	report_printf(r, "<h2>Import time by module</h2>\n<p class=\"caption\">");
+	report_textf(r, "python -X importtime, %zu run%s of %s against %zu of %s: each module's "
+	    "median time alone and with what it imports, most costlier cold first.",
+	    m->cold_runs, fmt_plural(m->cold_runs), m->cold, m->warm_runs, m->warm);
+	report_printf(r, "</p>\n<div class=\"wide\"><table class=\"modules\"><tr>"
+	    "<th class=\"l\">module</th><th>cold ms</th><th>warm ms</th><th>difference ms</th>"
+	    "<th>cold, with imports</th><th>warm, with imports</th></tr>\n");
+	for (size_t i = 0; i < m->nrows && i < 20 && m->rows[i].diff_us > 0; i++) {
+		const struct modules_row *row = &m->rows[i];
+
+		report_printf(r, "<tr><td class=\"l\">");
+		report_text(r, row->module);
+		report_printf(r, "</td><td>%.1f</td><td>%.1f</td><td>%+.1f</td><td>%.1f</td>"
+		    "<td>%.1f</td></tr>\n", row->cold_self_us / 1e3, row->warm_self_us / 1e3,
+		    row->diff_us / 1e3, row->cold_cumulative_us / 1e3,
+		    row->warm_cumulative_us / 1e3);
+	}
+	report_printf(r, "</table></div>\n");
+	modules_free(m);
+}
+
 /* Write the whole page. */
 static void
 report_write(struct report *r)
@@ -861,6 +1088,9 @@ report_write(struct report *r)
 	report_head(r);
 	report_answer(r);
 	report_plots(r);
+	report_warming(r);
+	report_read_in(r);
+	report_modules(r);
 	report_timeline(r);
 	report_summary(r);
 	report_machine(r);

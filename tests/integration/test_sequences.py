@@ -6,10 +6,14 @@ beside the time's. What a run brought into the cache is measured against a data 
 """
 import json
 import os
+import shutil
 import signal
+import subprocess
+import tempfile
 import unittest
 
 from harness import PYTHON, DaemonTest
+from test_analysis import chromium, chromium_args
 
 DATA_MB = 24
 
@@ -99,6 +103,28 @@ class TestSequences(DaemonTest):
                       "against warm:", text)
         self.assertRegex(text, r"read from disk: a cold run read [\d.]+ MiB of the [\d.]+ MiB "
                                r"footprint \(median; .*\):\n  data\.bin 24\.0 MiB")
+
+        # The report draws the curve per stage and lists what was read, and a browser renders it.
+        page = os.path.join(self.folder, "report.html")
+        r = d.ctl("report", "1", "-o", page)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        html = open(page).read()
+        stages = len(s["conditions"][0]["metrics"])
+        self.assertEqual(html.count('class="warming-plot"'), stages)
+        self.assertIn('<table class="read-in">', html)
+        self.assertIn(os.path.realpath(self.data), html)
+        if chromium() is None:
+            self.skipTest("chromium is not installed: the report's HTML was checked, its "
+                          "rendering was not (apt-get install chromium)")
+        profile = tempfile.mkdtemp(prefix="benchd-seq-chromium.")
+        try:
+            dom = subprocess.run(chromium_args(profile) + ["--dump-dom", "file://" + page],
+                                 capture_output=True, text=True, timeout=120)
+            self.assertEqual(dom.returncode, 0, dom.stderr[-2000:])
+            self.assertEqual(dom.stdout.count('class="warming-plot"'), stages)
+            self.assertEqual(dom.stdout.count('class="cache-bar"'), stages * 3)
+        finally:
+            shutil.rmtree(profile, ignore_errors=True)
 
     def test_kill9_mid_sequence_restarts_it(self):
         """benchd is killed with -9 while position 1 of a sequence runs. At restart the
