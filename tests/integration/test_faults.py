@@ -1,0 +1,466 @@
+"""test_faults.py: benchd under real faults, grouped by the parts of issue #12 they cover.
+
+Every test starts a real benchd (harness.py) on a real socket and SQLite file and runs real
+children (children/faults_*.py). The faults are real too, never mocked: file systems filled or
+mounted read-only, files made immutable, locks held by another connection, links, other users,
+signals, kill -9, descriptor limits. Each test's docstring names the failure it provokes and
+the state it asserts. Tests that mount, chown, set flags or change users need root and skip with
+a message otherwise. Mounts, fill files, immutable flags, limits, stopped and leftover processes
+are undone in tearDown, whether the test passed or not.
+"""
+import json
+import os
+import re
+import resource
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+from harness import BENCHCTL, BENCHD, HERE, PYTHON, SEEDLOG, Daemon, DaemonTest
+from test_reliability import proc_alive
+
+CHILDREN = os.path.join(HERE, "children")
+GATE = os.path.join(CHILDREN, "faults_gate.py")
+OPENS_DB = os.path.join(CHILDREN, "faults_opens_db.py")
+OWN_FILES = re.compile(
+    r"plan (\d+): the footprint holds (\d+) of benchd's own files \(its database, the "
+    r"database's -wal or -shm, its socket\), (.+?)( and more)?; they are left out of every "
+    r"eviction and measure, since closing them would drop SQLite's locks")
+
+
+def run(*cmd, check=True):
+    """Run a command; its CompletedProcess (text)."""
+    r = subprocess.run(list(cmd), capture_output=True, text=True, timeout=60)
+    if check and r.returncode != 0:
+        raise AssertionError("%s: rc %d: %s%s" % (" ".join(cmd), r.returncode, r.stdout, r.stderr))
+    return r
+
+
+def cmdline(pid):
+    """A process's command line as text, or None when it is gone."""
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return None
+
+
+def live_with(text):
+    """Live processes (not this one) whose command line holds text."""
+    found = set()
+    for name in os.listdir("/proc"):
+        if name.isdigit() and int(name) != os.getpid():
+            line = cmdline(int(name))
+            if line is not None and text in line and proc_alive(int(name)):
+                found.add(int(name))
+    return found
+
+
+def integrity(db):
+    """PRAGMA integrity_check of a database file, read-only."""
+    c = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    try:
+        return c.execute("PRAGMA integrity_check").fetchall()
+    finally:
+        c.close()
+
+
+def pidfile(path):
+    """The lines "WHAT PID" of a pidfile, as (what, pid) pairs."""
+    try:
+        with open(path) as f:
+            return [(w, int(p)) for w, p in (line.split() for line in f if line.strip())]
+    except OSError:
+        return []
+
+
+class FaultDaemon(Daemon):
+    """A harness daemon with its own database and socket paths and log, a command in front of
+    it (prlimit), or descriptors it inherits."""
+
+    def __init__(self, folder, db=None, sock=None, log="benchd.log", wrap=(), pass_fds=(),
+                 **kw):
+        super().__init__(folder, **kw)
+        self.db = db or self.db
+        self.socket = sock or self.socket
+        self.log_path = os.path.join(folder, log)
+        self.wrap = list(wrap)
+        self.pass_fds = tuple(pass_fds)
+
+    def start(self, wait=True):
+        """Start benchd as Daemon.start does, with the extras."""
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            self.wrap + self.prefix() + [BENCHD, "--socket", self.socket, "--db", self.db,
+                                         "--log-level", "debug"] + self.extra_args,
+            stdout=log, stderr=log, stdin=subprocess.DEVNULL, pass_fds=self.pass_fds)
+        log.close()
+        if wait:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    raise AssertionError("benchd exited at start:\n" + self.log())
+                if self.ctl("status", "--json").returncode == 0:
+                    return self
+                time.sleep(0.05)
+            raise AssertionError("benchd did not answer in 20 s:\n" + self.log())
+        return self
+
+
+class Gate:
+    """The marker a faults_gate.py child appends "start PID TOKEN" to, and the gate file whose
+    number lets the first N starts go on. Both live in the test's folder, outside any file
+    system a test fills or freezes."""
+
+    def __init__(self, folder, name="gate"):
+        self.marker = os.path.join(folder, name + ".starts")
+        self.path = os.path.join(folder, name + ".open")
+
+    def args(self):
+        """The child's arguments."""
+        return ["--marker", self.marker, "--gate", self.path]
+
+    def open(self, n):
+        """Let the first n starts pass."""
+        with open(self.path + ".tmp", "w") as f:
+            f.write("%d\n" % n)
+        os.rename(self.path + ".tmp", self.path)
+
+    def starts(self):
+        """Every start so far: (pid, token)."""
+        try:
+            with open(self.marker) as f:
+                return [(int(p), t) for _, p, t in (line.split() for line in f if line.strip())]
+        except OSError:
+            return []
+
+    def wait_starts(self, d, n, timeout=60):
+        """Wait until n children have started."""
+        d.wait_for(lambda: len(self.starts()) >= n, timeout=timeout,
+                   what="%d start(s) in %s (now %d)" % (n, self.marker, len(self.starts())))
+        return self.starts()
+
+
+class Readers(threading.Thread):
+    """Reads the database again and again as a user would while benchd writes it: the sqlite3
+    CLI and Python's sqlite3 module, each opening the file (read-write, their default), asking,
+    and closing it. The last connection to close a WAL database checkpoints it and deletes the
+    -wal: harmless while benchd holds its locks, fatal to benchd's writes if it has lost them."""
+
+    def __init__(self, db):
+        super().__init__(daemon=True)
+        self.db = db
+        self.stop = threading.Event()
+        self.rounds = 0
+        self.errors = []
+
+    def run(self):
+        """Read until told to stop."""
+        while not self.stop.is_set():
+            r = subprocess.run(["sqlite3", self.db, "SELECT count(*) FROM runs; "
+                                "SELECT state FROM plans;"], capture_output=True, text=True,
+                               timeout=30)
+            if r.returncode != 0 and "locked" not in r.stderr:
+                self.errors.append(r.stderr.strip())
+            try:
+                c = sqlite3.connect(self.db, timeout=10)
+                c.execute("SELECT count(*) FROM runs WHERE state = 'ok'").fetchall()
+                c.close()
+            except sqlite3.Error as e:
+                if "locked" not in str(e):
+                    self.errors.append(str(e))
+            self.rounds += 1
+
+    def finish(self):
+        """Stop reading; returns how many rounds were read."""
+        self.stop.set()
+        self.join(60)
+        return self.rounds
+
+
+class FaultTest(DaemonTest):
+    """DaemonTest that also undoes every fault a test set, in tearDown, even on failure."""
+
+    def setUp(self):
+        super().setUp()
+        self.mounts = []
+        self.immutable = []
+        self.nofile = None
+        self.stopped = []       # processes a test SIGSTOPped
+        self.subprocs = []      # Popen objects of the test's own (benchctl submit --wait, sleep)
+        self.groups = []        # process groups of the test's own, killed whole
+
+    def tearDown(self):
+        for p in self.stopped:
+            try:
+                os.kill(p, signal.SIGCONT)
+            except OSError:
+                pass
+        for g in self.groups:
+            try:
+                os.killpg(g, signal.SIGKILL)
+            except OSError:
+                pass
+        for p in self.subprocs:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+            for f in (p.stdout, p.stderr):
+                if f is not None:
+                    f.close()
+        for d in self.daemons:
+            if d.proc is not None and d.proc.poll() is None:
+                d.proc.kill()
+                d.proc.wait()
+        # What the daemons left: every process whose command line names this test's folder.
+        for pid in live_with(self.folder + "/"):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        for path in self.immutable:
+            subprocess.run(["chattr", "-i", path], capture_output=True)
+        for path in reversed(self.mounts):
+            subprocess.run(["mount", "-o", "remount,rw", path], capture_output=True)
+            if subprocess.run(["umount", path], capture_output=True).returncode != 0:
+                subprocess.run(["umount", "-l", path], capture_output=True)
+        if self.nofile is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, self.nofile)
+        super().tearDown()
+
+    # Helpers.
+
+    def fault_daemon(self, start=True, **kw):
+        """A FaultDaemon in this test's folder, started unless start=False."""
+        d = FaultDaemon(self.folder, **kw)
+        self.daemons.append(d)
+        return d.start() if start else d
+
+    def mkdir(self, name, mode=0o700):
+        """A folder in the test's folder."""
+        path = os.path.join(self.folder, name)
+        os.mkdir(path)
+        os.chmod(path, mode)
+        return path
+
+    def mount_tmpfs(self, name, size):
+        """Mount a tmpfs of size (mode 0700) in the test's folder; unmounted in tearDown."""
+        path = self.mkdir(name)
+        run("mount", "-t", "tmpfs", "-o", "size=%s,mode=0700" % size, "tmpfs", path)
+        self.mounts.append(path)
+        return path
+
+    def fill(self, folder):
+        """Fill the file system of folder to the last byte (dd until ENOSPC)."""
+        r = run("dd", "if=/dev/zero", "of=" + os.path.join(folder, "fill"), "bs=64k",
+                check=False)
+        self.assertIn("No space left on device", r.stderr)
+        st = os.statvfs(folder)
+        self.assertEqual(st.f_bavail, 0, "the file system is not full")
+
+    def unfill(self, folder):
+        """Free what fill() took."""
+        os.unlink(os.path.join(folder, "fill"))
+
+    def freeze(self, *paths):
+        """Make files immutable (chattr +i): every write to them fails, open descriptors too."""
+        for p in paths:
+            run("chattr", "+i", p)
+            self.immutable.append(p)
+
+    def thaw(self, *paths):
+        """Undo freeze()."""
+        for p in paths:
+            run("chattr", "-i", p)
+
+    def submit_wait(self, d, plan):
+        """benchctl submit PLAN --wait, in the background; returns the Popen."""
+        p = subprocess.Popen([BENCHCTL, "--socket", d.socket, "--db", d.db, "submit", plan,
+                              "--wait"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             stdin=subprocess.DEVNULL, text=True)
+        self.subprocs.append(p)
+        return p
+
+    def finish_wait(self, p, timeout=120):
+        """The exit status and output of a submit_wait(), which must end within timeout."""
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+            raise AssertionError("benchctl submit --wait did not end in %d s: %s %s" % (
+                timeout, out, err))
+        return p.returncode, out, err
+
+    def runs(self, d, plan_id=1):
+        """A plan's runs in order."""
+        return d.query("SELECT * FROM runs WHERE plan_id = ? ORDER BY seq, attempt", plan_id)
+
+    def plan_state(self, d, plan_id=1):
+        """A plan's state, or None."""
+        rows = d.query("SELECT state FROM plans WHERE id = ?", plan_id)
+        return rows[0]["state"] if rows else None
+
+    def wait_log(self, d, pattern, timeout=60, count=1):
+        """Wait until the log matches pattern (a regex) count times; returns the matches."""
+        found = []
+
+        def seen():
+            found[:] = re.findall(pattern, d.log())
+            return len(found) >= count
+        d.wait_for(seen, timeout=timeout, what="%d x %r in the log" % (count, pattern))
+        return found
+
+    def assert_integrity(self, db):
+        """The database passes PRAGMA integrity_check."""
+        self.assertEqual(integrity(db), [("ok",)])
+
+    def gate_plan(self, name, gate, runs=3, cache="cold", evict=(), extra=()):
+        """A plan whose children wait at gate; a cold one has a probe first (seq 1)."""
+        body = ("name: %s\npython: %s\nscript: %s\nworkdir: %s\ntimeout: 120\n"
+                % (name, PYTHON, GATE, self.folder))
+        if evict:
+            body += "evict: %s\n" % json.dumps(list(evict))
+        body += "conditions:\n  - {name: c, cache: %s, runs: %d, args: %s}\n" % (
+            cache, runs, json.dumps(gate.args() + list(extra)))
+        return self.write(name + ".yaml", body)
+
+    def assert_each_seq_once(self, d, gate, nseq, plan_id=1):
+        """Every seq of the plan ran exactly once: one attempt each, ok, and one start each in
+        the marker, whose tokens are the runs' own."""
+        runs = self.runs(d, plan_id)
+        self.assertEqual([(x["seq"], x["attempt"], x["state"]) for x in runs],
+                         [(s, 1, "ok") for s in range(1, nseq + 1)], runs)
+        starts = gate.starts()
+        self.assertEqual(len(starts), nseq, "children started: %r" % starts)
+        self.assertEqual(sorted(t for _, t in starts), sorted(x["token"] for x in runs))
+        self.assertEqual(sorted(p for p, _ in starts), sorted(x["pid"] for x in runs))
+
+
+class TestOwnFiles(FaultTest):
+    """Issue #12, item 1: a plan whose footprint reaches benchd's own database. Before, the cache
+    work opened and closed bench.db (and its -wal and -shm), which drops every POSIX lock SQLite
+    holds on them; the next reader to close the file then took itself for the last one,
+    checkpointed and deleted the -wal, and benchd's later writes went to a deleted file: the log
+    said the plan was done, the database said running."""
+
+    RUNS = 5
+
+    def own_plan(self, name, evict=(), script=SEEDLOG, args=()):
+        """A cold plan (a probe, then RUNS cold runs) of a quick script."""
+        body = ("name: %s\npython: %s\nscript: %s\nworkdir: %s\ntimeout: 60\n"
+                % (name, PYTHON, script, self.folder))
+        if evict:
+            body += "evict: %s\n" % json.dumps(list(evict))
+        body += "conditions:\n  - {name: cold, cache: cold, runs: %d, args: %s}\n" % (
+            self.RUNS, json.dumps(list(args)))
+        return self.write(name + ".yaml", body)
+
+    def run_with_readers(self, d, plan, first_own, plan_id=1):
+        """Run the plan while Readers read the database; then the plan is done, every run ok,
+        the database whole, and the log names the first of benchd's own files once for it."""
+        readers = Readers(d.db)
+        readers.start()
+        try:
+            r = d.ctl("submit", plan, "--wait", timeout=120)
+        finally:
+            rounds = readers.finish()
+        sys.stderr.write("[%d reader rounds] " % rounds)
+        self.assertGreater(rounds, 0)
+        self.assertEqual(readers.errors, [])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr + d.log())
+        self.assertIn("plan %d done" % plan_id, r.stdout)
+        # What the database says, read by another process, not what benchd believes.
+        self.assertEqual(self.plan_state(d, plan_id), "done", d.log())
+        runs = self.runs(d, plan_id)
+        self.assertEqual([(x["seq"], x["attempt"], x["kind"], x["state"]) for x in runs],
+                         [(1, 1, "probe", "ok")] + [(s, 1, "measured", "ok")
+                                                    for s in range(2, self.RUNS + 2)])
+        self.assertEqual(d.query("SELECT count(*) AS n FROM stages s JOIN runs r ON r.id = "
+                                 "s.run_id WHERE r.plan_id = ? AND s.name = 'total'",
+                                 plan_id)[0]["n"],
+                         self.RUNS + 1, "every run's stages were recorded")
+        self.assert_integrity(d.db)
+        told = [t for t in OWN_FILES.findall(d.log()) if t[0] == str(plan_id)]
+        self.assertEqual(len(told), 1, "said once for plan %d: %r" % (plan_id, told))
+        self.assertEqual(told[0][2], first_own)
+        return told[0]
+
+    def stop_whole(self, d):
+        """Stop benchd; the database is whole and says what it said."""
+        states = d.query("SELECT id, state FROM plans ORDER BY id")
+        self.assertEqual(d.stop(), 0, d.log())
+        self.assert_integrity(d.db)
+        self.assertEqual(d.query("SELECT id, state FROM plans ORDER BY id"), states)
+
+    def test_evict_the_daemons_folder(self):
+        """Failure: the plan's evict: names benchd's own folder (bench.db, its -wal and -shm
+        in it), and a loop runs the sqlite3 CLI and Python's sqlite3 against bench.db all
+        along; then the same plan again, as plan 2. State: each plan is done with every run ok
+        in the database itself, integrity_check is ok, and the log says once per plan that
+        the footprint holds benchd's own files, naming bench.db first."""
+        d = self.daemon()
+        plan = self.own_plan("folder", evict=[self.folder])
+        self.run_with_readers(d, plan, d.db)
+        self.run_with_readers(d, plan, d.db, plan_id=2)
+        self.assertEqual([t[0] for t in OWN_FILES.findall(d.log())], ["1", "2"])
+        self.stop_whole(d)
+
+    def test_evict_a_hard_link_to_the_database(self):
+        """Failure: evict: names a hard link to bench.db in another folder (another path, the
+        same inode), while the readers loop. State: as above; the log names the link."""
+        d = self.daemon()
+        link = os.path.join(self.mkdir("elsewhere"), "copy.db")
+        os.link(d.db, link)
+        self.run_with_readers(d, self.own_plan("hardlink", evict=[link]), link)
+        self.stop_whole(d)
+
+    def test_evict_through_a_symlink_to_the_folder(self):
+        """Failure: evict: names bench.db, its -wal and -shm through a symbolic link to the
+        daemon's folder, while the readers loop. State: as above; the log names the file by the
+        link's path. (A bare symlink to the folder is not walked at all: nftw(FTW_PHYS).)"""
+        d = self.daemon()
+        alias = os.path.join(self.folder, "alias")
+        os.symlink(self.folder, alias)
+        names = [os.path.join(alias, n) for n in ("bench.db", "bench.db-wal", "bench.db-shm")]
+        self.run_with_readers(d, self.own_plan("symlink", evict=names), names[0])
+        self.stop_whole(d)
+
+    def test_script_opens_the_database(self):
+        """Failure: the plan's script itself opens bench.db, so the probe's footprint lists it
+        and every cold run would evict it, while the readers loop. State: as above."""
+        d = self.daemon()
+        self.run_with_readers(d, self.own_plan("opener", script=OPENS_DB, args=[d.db]), d.db)
+        self.stop_whole(d)
+
+    def test_own_files_counted_once(self):
+        """Failure: evict: names benchd's folder, which holds bench.db, bench.db-wal and
+        bench.db-shm (3 of benchd's own files) and gone.txt, which the first cold run deletes.
+        State: the log says the footprint holds 3 of benchd's own files, and each later cold run
+        records evict_failed = 1 (gone.txt): benchd's own files are neither counted twice nor
+        taken off the real failures."""
+        d = self.daemon()
+        gone = self.write("gone.txt", "evict me\n")
+        gate = Gate(self.folder)
+        plan = self.gate_plan("count", gate, runs=3, evict=[self.folder],
+                              extra=["--unlink-after-first", gone])
+        gate.open(99)
+        r = d.ctl("submit", plan, "--wait", timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr + d.log())
+        runs = self.runs(d)
+        self.assertEqual([x["state"] for x in runs], ["ok"] * 4)
+        self.assertFalse(os.path.exists(gone))
+        told = OWN_FILES.findall(d.log())
+        self.assertEqual([t[0] for t in told], ["1"], told)
+        self.assertEqual([x["evict_failed"] for x in runs[2:]], [1, 1],
+                         "gone.txt, gone since the first cold run, failed to evict")
+        self.assertEqual(int(told[0][1]), 3, "bench.db, bench.db-wal and bench.db-shm: %r"
+                         % (told[0],))
+        self.assertEqual(d.stop(), 0, d.log())
+
+if __name__ == "__main__":
+    unittest.main()
