@@ -8,6 +8,7 @@ the state it asserts. Tests that mount, chown, set flags or change users need ro
 a message otherwise. Mounts, fill files, immutable flags, limits, stopped and leftover processes
 are undone in tearDown, whether the test passed or not.
 """
+import errno
 import json
 import os
 import re
@@ -26,10 +27,17 @@ from test_reliability import proc_alive
 CHILDREN = os.path.join(HERE, "children")
 GATE = os.path.join(CHILDREN, "faults_gate.py")
 OPENS_DB = os.path.join(CHILDREN, "faults_opens_db.py")
+ROOT = os.geteuid() == 0
 OWN_FILES = re.compile(
     r"plan (\d+): the footprint holds (\d+) of benchd's own files \(its database, the "
     r"database's -wal or -shm, its socket\), (.+?)( and more)?; they are left out of every "
     r"eviction and measure, since closing them would drop SQLite's locks")
+
+
+def need_root(test, why):
+    """Skip test unless it runs as root."""
+    if not ROOT:
+        test.skipTest("needs root: " + why)
 
 
 def run(*cmd, check=True):
@@ -461,6 +469,201 @@ class TestOwnFiles(FaultTest):
         self.assertEqual(int(told[0][1]), 3, "bench.db, bench.db-wal and bench.db-shm: %r"
                          % (told[0],))
         self.assertEqual(d.stop(), 0, d.log())
+
+
+class TestRefusedWrites(FaultTest):
+    """Issue #12, item 2 (and the messages of item 14): the database refuses a write. A run's
+    record that cannot be written is kept in memory, the queue pauses and says why in status,
+    the write is tried again with a growing delay, and the queue resumes by itself. A refused
+    pre-spawn write (the run marked running) leaves the child unstarted and the run pending.
+    Nothing runs twice, nothing is lost, submit --wait ends.
+
+    A refusal during a plan is driven through a cold plan (probe, then 3 cold runs) of
+    faults_gate.py children, which the test lets go one by one, and whose starts are counted in
+    a marker outside the database's file system. Its evict: names a hook file; to hold the next
+    run in its cache work (between one run's record and the next one's pre-spawn write), the
+    test puts a FIFO in its place: opening it blocks until the test opens the other end, once
+    the fault is set. A database that cannot be used at all is refused at start."""
+
+    def paused_status(self, d, reason):
+        """benchctl status and status --json while paused for reason."""
+        r = d.ctl("status", timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"(?m)^paused:  %s \(trying again in \d+ s\)$" %
+                         re.escape(reason))
+        j = d.status()
+        self.assertEqual(sorted(j["paused"]), ["reason", "retry_in_s", "since"])
+        self.assertEqual(j["paused"]["reason"], reason)
+        self.assertLess(abs(j["paused"]["since"] - time.time()), 120)
+        self.assertGreaterEqual(j["paused"]["retry_in_s"], 0)
+        self.assertLessEqual(j["paused"]["retry_in_s"], 30)
+
+    def hook_to_fifo(self, hook):
+        """Put a FIFO where the hook file is."""
+        os.mkfifo(hook + ".fifo", 0o600)
+        os.rename(hook + ".fifo", hook)
+
+    def release_hook(self, hook):
+        """Open the FIFO's other end (kept open: no later open blocks), and put a plain file
+        back in its place. Returns the descriptor, for the caller to close."""
+        fd = os.open(hook, os.O_RDWR | os.O_NONBLOCK)
+        with open(hook + ".tmp", "w") as f:
+            f.write("hook\n")
+        os.rename(hook + ".tmp", hook)
+        return fd
+
+    def refused_plan(self, d, refuse, allow, reason, status=True):
+        """Drive the gate plan through a refused record (of seq 2) and a refused pre-spawn
+        write (of seq 3). refuse() sets the fault, allow() lifts it; reason is what status
+        says while paused (checked when status is true)."""
+        gate = Gate(self.folder)
+        hook = self.write("hook", "hook\n")
+        plan = self.gate_plan("refused", gate, runs=3, evict=[hook])
+        sub = self.submit_wait(d, plan)
+        gate.open(1)                            # the probe
+        gate.wait_starts(d, 2)                  # seq 2 runs, held at the gate
+        self.hook_to_fifo(hook)                 # seq 3 will wait in its cache work
+
+        # The record of seq 2 is refused: kept, the queue paused, nothing else starts.
+        refuse()
+        gate.open(2)
+        self.wait_log(d, r"run 2 ended ok but %s; kept in memory until it can be recorded"
+                      % re.escape(reason))
+        self.wait_log(d, r"paused: %s; retrying, from 0\.5 s on" % re.escape(reason))
+        if status:
+            self.paused_status(d, reason)
+        time.sleep(1.0)
+        self.assertEqual(len(gate.starts()), 2, "a run started while the queue was paused")
+        self.assertEqual([x["state"] for x in self.runs(d)], ["ok", "running", "pending",
+                                                              "pending"])
+        allow()
+        self.wait_log(d, r"run 2: recorded after all")
+        self.wait_log(d, r"resumed after [\d.]+ s: the database takes writes again")
+        d.wait_for(lambda: self.runs(d)[1]["state"] == "ok", timeout=30, what="seq 2 ok")
+
+        # Seq 3 waits in its cache work; its pre-spawn write is refused: not started, pending.
+        refuse()
+        fd = self.release_hook(hook)
+        try:
+            self.wait_log(d, r"run 3: not started: %s; the queue waits and tries again"
+                          % re.escape(reason))
+            if status:
+                self.paused_status(d, reason)
+            time.sleep(1.0)
+            self.assertEqual(len(gate.starts()), 2, "seq 3's child started all the same")
+            x = self.runs(d)[2]
+            self.assertEqual((x["seq"], x["attempt"], x["state"], x["pid"], x["spawned_at"]),
+                             (3, 1, "pending", None, None), x)
+            allow()
+        finally:
+            os.close(fd)
+        gate.wait_starts(d, 3)
+        self.wait_log(d, r"resumed after [\d.]+ s: the database takes writes again", count=2)
+        self.assertIsNone(d.status()["paused"])
+        gate.open(4)
+        rc, out, err = self.finish_wait(sub)
+        self.assertEqual(rc, 0, out + err + d.log())
+        self.assertIn("plan 1 done: 4/4 runs ok", out)
+        self.assertEqual(self.plan_state(d), "done")
+        self.assert_each_seq_once(d, gate, 4)
+        self.assertEqual(len(re.findall(r"benchd warn: paused: ", d.log())), 2)
+        self.assertNotIn("not an error", d.log())
+        self.assertEqual(d.stop(), 0, d.log())
+        self.assert_integrity(d.db)
+
+    def test_disk_full(self):
+        """Failure: the database lives on a 4 MB tmpfs, which dd fills to the last byte while
+        seq 2 runs (its record is refused), and again while seq 3 waits in its cache work (its
+        pre-spawn write is refused); each time the fill file is removed after the checks.
+        State: status says "paused:  cannot write the database: database or disk is full
+        (trying again in N s)" and status --json has paused {reason, since, retry_in_s}; the
+        log names the real reason; seq 3's child is not started while refused and stays
+        pending; afterwards the plan is done, each seq ran once, integrity_check is ok."""
+        need_root(self, "mounts a tmpfs")
+        mnt = self.mount_tmpfs("dbfs", "4m")
+        d = self.fault_daemon(db=os.path.join(mnt, "bench.db"))
+        self.refused_plan(d, lambda: self.fill(mnt), lambda: self.unfill(mnt),
+                          "cannot write the database: database or disk is full")
+
+    def test_lock_held_past_the_busy_timeout(self):
+        """Failure: another connection holds BEGIN IMMEDIATE for 8 s (benchd waits 5 s) while
+        seq 2 finishes, and for 6.5 s while seq 3's pre-spawn write waits. State: the log says
+        the record was refused (database is locked) and the queue paused, then recorded after
+        all and resumed; seq 3 was not started while refused; the plan is done, each seq ran
+        once. (benchd waits on the lock in its loop, so status cannot answer meanwhile.)"""
+        d = self.daemon()
+        held = {}
+
+        def lock(seconds):
+            c = sqlite3.connect(d.db, timeout=30, isolation_level=None)
+            c.execute("BEGIN IMMEDIATE")
+            held.update(conn=c, until=time.monotonic() + seconds)
+
+        def unlock():
+            time.sleep(max(0.0, held["until"] - time.monotonic()))
+            held["conn"].execute("ROLLBACK")
+            held["conn"].close()
+
+        holds = iter([8.0, 6.5])
+        try:
+            self.refused_plan(d, lambda: lock(next(holds)), unlock,
+                              "cannot write the database: database is locked", status=False)
+        finally:
+            if "conn" in held:
+                held["conn"].close()
+
+    def test_files_made_immutable(self):
+        """Failure: bench.db and its -wal are made immutable (chattr +i: every write fails with
+        EPERM, through descriptors already open too) while seq 2 runs, and again while seq 3
+        waits in its cache work; then writable again. This stands for the tmpfs remounted
+        read-only under the daemon, which Linux refuses (EBUSY) while benchd holds the files
+        open for writing. State: as for the full disk, the reason being SQLite's "disk I/O
+        error"."""
+        need_root(self, "sets the immutable flag")
+        probe = self.write("probe-immutable", "x")
+        fd = os.open(probe, os.O_RDWR)
+        try:
+            run("chattr", "+i", probe)
+            self.immutable.append(probe)
+            try:
+                os.write(fd, b"y")
+                self.skipTest("%s ignores the immutable flag for open files" % self.folder)
+            except OSError as e:
+                self.assertEqual(e.errno, errno.EPERM)
+        finally:
+            os.close(fd)
+        d = self.daemon()
+        files = (d.db, d.db + "-wal")
+        self.refused_plan(d, lambda: self.freeze(*files), lambda: self.thaw(*files),
+                          "cannot write the database: disk I/O error")
+
+    def test_read_only_database_refused_at_start(self):
+        """Failure: benchd is started on a database on a tmpfs mounted read-only. State: it
+        exits 1 at once, its stderr saying "PATH: cannot write the database" and why, and it
+        creates no socket."""
+        need_root(self, "mounts a tmpfs")
+        mnt = self.mount_tmpfs("dbfs", "4m")
+        db = os.path.join(mnt, "bench.db")
+        d = self.fault_daemon(db=db)
+        self.assertEqual(d.stop(), 0, d.log())
+        self.assertFalse(os.path.exists(d.socket))
+        run("mount", "-o", "remount,ro", mnt)
+        d2 = self.fault_daemon(start=False, db=db, log="second.log").start(wait=False)
+        self.assertEqual(d2.proc.wait(20), 1, d2.log())
+        self.assertRegex(d2.log(), r"benchd: %s: cannot write the database: Read-only file "
+                         r"system; benchd records every run in it, so give it one it can write"
+                         % re.escape(db))
+        self.assertFalse(os.path.exists(d.socket))
+
+    def test_garbage_database_names_its_path(self):
+        """Failure: the database file holds text, not SQLite. State: benchd exits 1 saying
+        "PATH: cannot use the database: file is not a database", and creates no socket."""
+        db = self.write("bench.db", "this is not an SQLite database\n" * 300, mode=0o600)
+        d = self.fault_daemon(start=False, db=db).start(wait=False)
+        self.assertEqual(d.proc.wait(20), 1, d.log())
+        self.assertIn("benchd: %s: cannot use the database: file is not a database" % db,
+                      d.log())
+        self.assertFalse(os.path.exists(d.socket))
 
 if __name__ == "__main__":
     unittest.main()
