@@ -15,6 +15,7 @@ import re
 import resource
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -27,6 +28,7 @@ from test_reliability import proc_alive
 CHILDREN = os.path.join(HERE, "children")
 GATE = os.path.join(CHILDREN, "faults_gate.py")
 OPENS_DB = os.path.join(CHILDREN, "faults_opens_db.py")
+NOBODY = 65534
 ROOT = os.geteuid() == 0
 OWN_FILES = re.compile(
     r"plan (\d+): the footprint holds (\d+) of benchd's own files \(its database, the "
@@ -664,6 +666,175 @@ class TestRefusedWrites(FaultTest):
         self.assertIn("benchd: %s: cannot use the database: file is not a database" % db,
                       d.log())
         self.assertFalse(os.path.exists(d.socket))
+
+
+class TestSecondDaemon(FaultTest):
+    """Issue #12, item 3: two daemons on one database by two paths. The lock is flock() on the
+    database file itself, taken before anything (recovery included), so a second benchd is
+    refused however it names the file. Before, the lock was a file next to the path given, and
+    a second daemon through a link took its own, ran recovery and killed the first one's
+    child."""
+
+    def second_on(self, name_db):
+        """Start daemon A with a run in flight (held at a gate), then daemon B on the database
+        named by name_db(A's database) with a socket of its own. B must exit 1 at once with
+        the message, without a socket; A's child lives on, and A's plan ends ok."""
+        d = self.daemon()
+        gate = Gate(self.folder)
+        sub = self.submit_wait(d, self.gate_plan("first", gate, runs=2, cache="none"))
+        (child, _), = gate.wait_starts(d, 1)
+        other = self.mkdir("other")
+        link = name_db(d.db, other)
+        sock = os.path.join(other, "b.sock")
+        b = self.fault_daemon(start=False, db=link, sock=sock, log="second.log")
+        b.start(wait=False)
+        self.assertEqual(b.proc.wait(20), 1, b.log())
+        self.assertIn("benchd: another benchd is using the database %s (the file %s, by "
+                      "whatever path it was named); stop it first, or give this one another "
+                      "--db" % (link, os.path.realpath(link)), b.log())
+        self.assertFalse(os.path.exists(sock), "the refused daemon made a socket")
+        self.assertTrue(proc_alive(child), "the first daemon's child was killed")
+        self.assertEqual([(x["state"], x["pid"]) for x in self.runs(d)],
+                         [("running", child), ("pending", None)])
+        self.assertEqual(d.status()["daemon"]["pid"], d.proc.pid)
+        gate.open(2)
+        rc, out, err = self.finish_wait(sub)
+        self.assertEqual(rc, 0, out + err + d.log())
+        self.assert_each_seq_once(d, gate, 2)
+        self.assertNotIn("interrupted", json.dumps(self.runs(d)))
+        self.assertEqual(d.stop(), 0, d.log())
+        self.assert_integrity(d.db)
+
+    def test_symlink_to_the_database(self):
+        """Failure: a second benchd is given a symbolic link (in another folder) to the first
+        one's database, and a socket of its own, while the first runs a child. State: it exits
+        1 with "another benchd is using the database LINK (the file REAL, by whatever path it
+        was named)", creates no socket; the child is neither killed nor recorded as killed;
+        the plan is done, each run once, integrity_check ok."""
+        def symlink(db, other):
+            link = os.path.join(other, "link.db")
+            os.symlink(db, link)
+            return link
+        self.second_on(symlink)
+
+    def test_hard_link_to_the_database(self):
+        """Failure: as above, through a hard link to the database in another folder (its own
+        -wal and -shm names, the same inode). State: as above, the link being its own real
+        path."""
+        def hardlink(db, other):
+            link = os.path.join(other, "hard.db")
+            os.link(db, link)
+            return link
+        self.second_on(hardlink)
+
+
+class TestOtherUsers(FaultTest):
+    """Issue #12, item 5: another user's code run as root. benchd refuses a database folder or
+    file others can write or own, a submit from another uid, and a plan in the database that
+    another uid submitted."""
+
+    def refused_at_start(self, db, message):
+        """benchd on db exits 1 saying message, and makes no socket."""
+        d = self.fault_daemon(start=False, db=db, log="refused.log").start(wait=False)
+        self.assertEqual(d.proc.wait(20), 1, d.log())
+        self.assertIn("benchd: " + message, d.log())
+        self.assertFalse(os.path.exists(d.socket))
+
+    def test_database_folder_of_others(self):
+        """Failure: benchd (as root) is given a database in a folder of mode 1777, like /tmp;
+        then in a folder nobody (uid 65534) owns. State: it exits 1 with "database folder DIR
+        can be written by others (mode 1777); use a folder of your own: chmod 700 DIR", then
+        "database folder DIR belongs to uid 65534, not to us (uid 0); ...", before creating the
+        database or a socket."""
+        shared = self.mkdir("shared", 0o1777)
+        db = os.path.join(shared, "bench.db")
+        self.refused_at_start(db, "database folder %s can be written by others (mode 1777); "
+                              "use a folder of your own: chmod 700 %s" % (shared, shared))
+        self.assertEqual(os.listdir(shared), [])
+        need_root(self, "chowns a folder to nobody")
+        theirs = self.mkdir("theirs")
+        os.chown(theirs, NOBODY, NOBODY)
+        self.refused_at_start(os.path.join(theirs, "bench.db"), "database folder %s belongs "
+                              "to uid %d, not to us (uid 0); use a folder of your own (mode "
+                              "0700)" % (theirs, NOBODY))
+        self.assertEqual(os.listdir(theirs), [])
+
+    def test_database_file_of_another_user_or_open_to_writes(self):
+        """Failure: the database file belongs to nobody (uid 65534); then it is root's but of
+        mode 0666. State: benchd exits 1 with "database PATH belongs to uid 65534, not to
+        benchd's (uid 0): ...", then "database PATH can be written by others (mode 0666): ..."."""
+        need_root(self, "chowns a file to nobody")
+        db = self.write("bench.db", "", mode=0o600)
+        os.chown(db, NOBODY, NOBODY)
+        self.refused_at_start(db, "database %s belongs to uid %d, not to benchd's (uid 0): its "
+                              "plans would run as benchd's user; use a database of your own"
+                              % (db, NOBODY))
+        os.chown(db, 0, 0)
+        os.chmod(db, 0o666)
+        self.refused_at_start(db, "database %s can be written by others (mode 0666): anyone "
+                              "could queue plans in it; chmod 600 %s" % (db, db))
+
+    def test_plan_submitted_by_another_uid(self):
+        """Failure: while benchd is stopped, a plan is written straight into its database with
+        submitted_uid 65534; its script would leave a marker file. State: at the next start the
+        plan fails without running anything: state failed, error "the plan was submitted by uid
+        65534, not by benchd's own (uid 0): benchd runs only its own user's plans; ...", its
+        runs failed or cancelled with no pid, and no marker file."""
+        need_root(self, "benchd must run as uid 0 for the plan's uid to differ")
+        d = self.daemon()
+        self.assertEqual(d.stop(), 0, d.log())
+        marker = os.path.join(self.folder, "ran.starts")
+        yaml = ("name: planted\npython: %s\nscript: %s\nconditions:\n  - {name: c, cache: none, "
+                "runs: 2, args: [--marker, %s, --sleep, '0']}\n" % (PYTHON, GATE, marker))
+        path = self.write("planted.yaml", yaml)
+        db = sqlite3.connect(d.db)
+        with db:
+            db.execute("INSERT INTO plans (name, submitted_at, yaml, source_path, submitted_uid)"
+                       " VALUES ('planted', ?, ?, ?, ?)", (time.time(), yaml, path, NOBODY))
+            for seq in (1, 2):
+                db.execute("INSERT INTO runs (plan_id, condition, seq, kind, cache_policy) "
+                           "VALUES (1, 'c', ?, 'measured', 'none')", (seq,))
+        db.close()
+        d = self.daemon()
+        d.wait_for(lambda: self.plan_state(d) == "failed", timeout=30, what="the plan failed")
+        p = d.query("SELECT * FROM plans")[0]
+        self.assertEqual(p["error"], "the plan was submitted by uid %d, not by benchd's own "
+                         "(uid 0): benchd runs only its own user's plans; submit it as that "
+                         "user" % NOBODY)
+        runs = self.runs(d)
+        self.assertEqual([(x["state"], x["pid"]) for x in runs],
+                         [("failed", None), ("cancelled", None)])
+        time.sleep(0.5)
+        self.assertFalse(os.path.exists(marker), "the other user's plan ran")
+        self.assertEqual(d.stop(), 0, d.log())
+
+    def test_submit_from_another_uid(self):
+        """Failure: benchd runs as nobody (setpriv); root submits a plan to it (root may talk
+        to any daemon, but its plan would run as nobody). State: the submit is refused with
+        "benchd runs as uid 65534 and its plans run as that user; submit as uid 65534 (you are
+        uid 0)", and nothing is queued."""
+        need_root(self, "runs benchd as nobody")
+        folder = os.path.join(self.folder, "nobody")
+        os.mkdir(folder)
+        os.chmod(self.folder, 0o711)    # nobody reaches its own folder inside ours
+        os.chown(folder, NOBODY, NOBODY)
+        os.chmod(folder, 0o700)
+        for path in (BENCHD, BENCHCTL):
+            if not os.access(path, os.X_OK) or os.stat(path).st_mode & stat.S_IXOTH == 0:
+                self.skipTest("%s cannot be run by nobody" % path)
+        d = FaultDaemon(folder, user=NOBODY)
+        self.daemons.append(d)
+        d.start()
+        plan = self.write("root.yaml", "name: fromroot\npython: %s\nscript: %s\nconditions:\n"
+                          "  - {name: c, cache: none, runs: 1, args: [--marker, %s, --sleep, "
+                          "'0']}\n" % (PYTHON, GATE, os.path.join(folder, "ran.starts")))
+        r = subprocess.run([BENCHCTL, "--socket", d.socket, "submit", plan], capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("%s: benchd runs as uid %d and its plans run as that user; submit as uid "
+                      "%d (you are uid 0)" % (plan, NOBODY, NOBODY), r.stderr)
+        self.assertEqual(d.query("SELECT count(*) AS n FROM plans")[0]["n"], 0)
+        self.assertEqual(d.stop(), 0, d.log())
 
 if __name__ == "__main__":
     unittest.main()
