@@ -27,6 +27,7 @@ from test_reliability import proc_alive
 
 CHILDREN = os.path.join(HERE, "children")
 GATE = os.path.join(CHILDREN, "faults_gate.py")
+DESCEND = os.path.join(CHILDREN, "faults_descend.py")
 OPENS_DB = os.path.join(CHILDREN, "faults_opens_db.py")
 NOBODY = 65534
 ROOT = os.geteuid() == 0
@@ -834,6 +835,173 @@ class TestOtherUsers(FaultTest):
         self.assertIn("%s: benchd runs as uid %d and its plans run as that user; submit as uid "
                       "%d (you are uid 0)" % (plan, NOBODY, NOBODY), r.stderr)
         self.assertEqual(d.query("SELECT count(*) AS n FROM plans")[0]["n"], 0)
+        self.assertEqual(d.stop(), 0, d.log())
+
+
+class TestDescendants(FaultTest):
+    """Issue #12, items 6 and 7: processes a run starts do not outlive it. benchd is a child
+    subreaper, so every process a run starts stays its descendant whatever group or session it
+    moves to; all are SIGKILLed when the run ends and when benchd exits, and counted in
+    runs.descendants_killed. After a kill -9 of benchd, the restart finds what the dead
+    daemon's run left by the token in its environment (BENCHD_RUN) or by the session or group
+    its child led, never by its command line."""
+
+    def descend_plan(self, name, modes, extra=(), python=PYTHON):
+        """A plan of one faults_descend.py run per mode; returns (plan, pidfile of mode)."""
+        body = "name: %s\npython: %s\nscript: %s\nworkdir: %s\ntimeout: 60\nconditions:\n" % (
+            name, python, DESCEND, self.folder)
+        files = {}
+        for mode in modes:
+            files[mode] = os.path.join(self.folder, "%s.pids" % mode)
+            body += "  - {name: %s, cache: none, runs: 1, args: %s}\n" % (
+                mode, json.dumps(["--mode", mode, "--pidfile", files[mode]] + list(extra)))
+        return self.write(name + ".yaml", body), files
+
+    def test_every_way_out_is_closed(self):
+        """Failure: four runs each leave a process behind and exit 0 at once: one stays in the
+        run's process group, one calls setsid(), one setpgid(0, 0), one is a daemon (double
+        fork, setsid, every descriptor closed; its parent is gone, so it is an orphan). State:
+        every run is ok with descendants_killed = 1, the log says "run N: killed 1 process it
+        left running" for each, and none of the four is alive after the plan."""
+        d = self.daemon()
+        modes = ("group", "setsid", "setpgid", "daemon")
+        plan, files = self.descend_plan("escape", modes)
+        r = d.ctl("submit", plan, "--wait", timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr + d.log())
+        runs = {x["condition"]: x for x in self.runs(d)}
+        for mode in modes:
+            pids = dict(pidfile(files[mode]))
+            self.assertEqual(sorted(pids), ["child", mode], pids)
+            self.assertFalse(proc_alive(pids[mode]), "the %s descendant outlived its run" % mode)
+            x = runs[mode]
+            self.assertEqual((x["state"], x["exit_code"], x["descendants_killed"]),
+                             ("ok", 0, 1), x)
+            self.assertRegex(d.log(), r"run %d: killed 1 process it left running" % x["id"])
+        self.assertEqual(d.stop(), 0, d.log())
+
+    def test_sigterm_mid_run(self):
+        """Failure: benchd is stopped with SIGTERM while a run's child waits and its setsid()
+        descendant ignores SIGTERM. State: benchd exits 0; the run is interrupted (and queued
+        again) with descendants_killed = 1, and the descendant is not alive."""
+        d = self.daemon()
+        gate = os.path.join(self.folder, "never.open")
+        plan, files = self.descend_plan("stopped", ["setsid"],
+                                        extra=["--ignore-term", "--gate", gate])
+        self.assertEqual(d.ctl("submit", plan).returncode, 0)
+        d.wait_for(lambda: len(pidfile(files["setsid"])) == 2, timeout=30,
+                   what="the child and its descendant")
+        pids = dict(pidfile(files["setsid"]))
+        self.assertEqual(d.stop(signal.SIGTERM), 0, d.log())
+        self.assertFalse(proc_alive(pids["child"]))
+        self.assertFalse(proc_alive(pids["setsid"]), "the descendant outlived benchd")
+        x = self.runs(d)[0]
+        self.assertEqual((x["attempt"], x["state"], x["descendants_killed"]),
+                         (1, "interrupted", 1), x)
+        self.assertEqual(self.runs(d)[1]["state"], "pending")
+
+    def test_kill9_restart_finds_them_by_token_and_session(self):
+        """Failure: the plan's python is a shell shim (#!/bin/sh, exec /usr/bin/python3 "$@"),
+        so the running child's command line is not the recorded command; its child starts a
+        setsid() descendant; benchd is killed with -9 mid-run and restarted. State: the restart
+        kills the old child and its descendant, logging "killing pid P (session S, group G),
+        left running by a daemon that died" for each; attempt 2 then runs alone (only its own
+        child and descendant live) and ends ok, its descendant killed (1)."""
+        shim = self.write("python", "#!/bin/sh\nexec %s \"$@\"\n" % PYTHON, mode=0o755)
+        d = self.daemon()
+        gate = os.path.join(self.folder, "gate.open")
+        plan, files = self.descend_plan("shimmed", ["setsid"], extra=["--gate", gate],
+                                        python=shim)
+        self.assertEqual(d.ctl("submit", plan).returncode, 0)
+        d.wait_for(lambda: len(pidfile(files["setsid"])) == 2, timeout=30,
+                   what="the child and its descendant")
+        old = dict(pidfile(files["setsid"]))
+        d.wait_for(lambda: self.runs(d)[0]["pid"] == old["child"], timeout=10,
+                   what="the child's pid recorded")
+        x = self.runs(d)[0]
+        self.assertTrue(x["command"].startswith(shim + " "), x["command"])
+        self.assertTrue(cmdline(old["child"]).startswith(PYTHON + " "), cmdline(old["child"]))
+        d.stop(signal.SIGKILL)
+        for pid in old.values():
+            self.assertTrue(proc_alive(pid), "pid %d died with benchd" % pid)
+
+        d2 = self.daemon()
+        for what, pid in old.items():
+            d2.wait_for(lambda: not proc_alive(pid), timeout=10, what="the old %s killed" % what)
+        sid = old["child"]
+        self.assertRegex(d2.log(), r"killing pid %d \(session %d, group %d\), left running by a "
+                         r"daemon that died" % (old["child"], sid, sid))
+        self.assertRegex(d2.log(), r"killing pid %d \(session %d, group %d\), left running by a "
+                         r"daemon that died" % (old["setsid"], old["setsid"], old["setsid"]))
+        d2.wait_for(lambda: len(pidfile(files["setsid"])) == 4, timeout=30,
+                    what="attempt 2's child and descendant")
+        new = dict(pidfile(files["setsid"])[2:])
+        self.assertEqual(live_with(files["setsid"]), set(new.values()), "attempt 2 runs alone")
+        with open(gate, "w") as f:
+            f.write("1\n")
+        d2.wait_for(lambda: self.plan_state(d2) == "done", timeout=30, what="the plan done")
+        runs = self.runs(d2)
+        self.assertEqual([(x["attempt"], x["state"]) for x in runs], [(1, "interrupted"),
+                                                                      (2, "ok")])
+        self.assertEqual(runs[1]["descendants_killed"], 1)
+        self.assertFalse(proc_alive(new["setsid"]))
+        self.assertEqual(len({x["token"] for x in runs}), 2, "each attempt its own token")
+        self.assertEqual(d2.stop(), 0, d2.log())
+
+    def session_of(self, sid):
+        """Live processes in session sid."""
+        found = set()
+        for name in os.listdir("/proc"):
+            try:
+                with open("/proc/%s/stat" % name) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[3]) == sid and fields[0] != "Z":
+                found.add(int(name))
+        return found
+
+    def test_reused_pid_left_alone(self):
+        """Failure: a run left 'running' in the database names a pid that is now another
+        process of the same user, leading its own session with a child in it, started long
+        after the run's spawn time, without the run's token, its command line the recorded
+        command. State: the restart leaves both alive ("pid P of an interrupted run is now
+        another process's; left alone"), and the run is interrupted and queued again, which
+        then runs ok."""
+        d = self.daemon()
+        self.assertEqual(d.stop(), 0, d.log())
+        # The pid's process leads a session of its own, with a child in it (sleep).
+        other = subprocess.Popen(["sh", "-c", "sleep 120 & wait"], start_new_session=True,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.subprocs.append(other)
+        self.groups.append(other.pid)
+        d.wait_for(lambda: self.session_of(other.pid) - {other.pid}, timeout=10,
+                   what="the other session's child")
+        member = (self.session_of(other.pid) - {other.pid}).pop()
+        marker = os.path.join(self.folder, "ran.starts")
+        yaml = ("name: reused\npython: %s\nscript: %s\nconditions:\n  - {name: c, cache: none, "
+                "runs: 1, args: [--marker, %s, --sleep, '0']}\n" % (PYTHON, GATE, marker))
+        path = self.write("reused.yaml", yaml)
+        db = sqlite3.connect(d.db)
+        with db:
+            db.execute("INSERT INTO plans (name, submitted_at, yaml, source_path, submitted_uid,"
+                       " state) VALUES ('reused', ?, ?, ?, ?, 'running')",
+                       (time.time() - 600, yaml, path, os.getuid()))
+            # Its command is the other process's very command line: no help there.
+            db.execute("INSERT INTO runs (plan_id, condition, seq, kind, cache_policy, state, "
+                       "pid, spawned_at, command) VALUES (1, 'c', 1, 'measured', 'none', "
+                       "'running', ?, ?, 'sh -c sleep 120 & wait')",
+                       (other.pid, time.time() - 600))
+            if "token" in {c[1] for c in db.execute("PRAGMA table_info(runs)")}:
+                db.execute("UPDATE runs SET token = '1.1.00000000deadbeef'")
+        db.close()
+        d = self.daemon()
+        d.wait_for(lambda: self.plan_state(d) == "done", timeout=30, what="the plan done")
+        self.assertTrue(proc_alive(other.pid), "benchd killed a process that was not its run's")
+        self.assertTrue(proc_alive(member), "benchd killed the other session's child")
+        self.assertIn("pid %d of an interrupted run is now another process's; left alone"
+                      % other.pid, d.log())
+        self.assertEqual([(x["attempt"], x["state"]) for x in self.runs(d)],
+                         [(1, "interrupted"), (2, "ok")])
         self.assertEqual(d.stop(), 0, d.log())
 
 if __name__ == "__main__":
