@@ -14,6 +14,7 @@ import os
 import re
 import resource
 import signal
+import socket
 import sqlite3
 import stat
 import subprocess
@@ -1002,6 +1003,123 @@ class TestDescendants(FaultTest):
                       % other.pid, d.log())
         self.assertEqual([(x["attempt"], x["state"]) for x in self.runs(d)],
                          [(1, "interrupted"), (2, "ok")])
+        self.assertEqual(d.stop(), 0, d.log())
+
+
+class TestTimeAndSocket(FaultTest):
+    """Issue #12, items 8, 9 and 10: a daemon that was stopped does not invent a timeout; a
+    stopping daemon leaves its successor's socket alone; a failing run's non-UTF-8 stderr does
+    not hang submit --wait."""
+
+    def test_stopped_daemon_invents_no_timeout(self):
+        """Failure: benchd is stopped (SIGSTOP) for 5 s while a child that sleeps 2 s (timeout
+        4 s) runs, then continued: the child exits, and its timeout passes, while benchd cannot
+        look; a second child truly outlives its 1 s timeout. State: the first run is ok,
+        exit_code 0, exit_window_ms >= 4000, and the log says "its timeout fired late, after
+        it had exited; not a timeout"; the second is a timeout (SIGTERM, exit 143) with
+        exit_window_ms 0. (2 s rather than 1 s, so SIGSTOP surely lands before the exit on a
+        loaded machine.)"""
+        d = self.daemon()
+        late, slow = Gate(self.folder, "late"), Gate(self.folder, "slow")
+        plan = self.write("late.yaml", (
+            "name: late\npython: %s\nscript: %s\nworkdir: %s\nconditions:\n"
+            "  - {name: late, cache: none, runs: 1, timeout: 4, args: %s}\n"
+            "  - {name: slow, cache: none, runs: 1, timeout: 1, args: %s}\n") % (
+            PYTHON, GATE, self.folder, json.dumps(["--marker", late.marker, "--sleep", "2"]),
+            json.dumps(["--marker", slow.marker, "--sleep", "30"])))
+        self.assertEqual(d.ctl("submit", plan).returncode, 0)
+        late.wait_starts(d, 1, timeout=30)
+        os.kill(d.proc.pid, signal.SIGSTOP)
+        self.stopped.append(d.proc.pid)
+        try:
+            time.sleep(5)
+        finally:
+            os.kill(d.proc.pid, signal.SIGCONT)
+        d.wait_for(lambda: self.plan_state(d) == "done", timeout=60, what="the plan done")
+        runs = {x["condition"]: x for x in self.runs(d)}
+        x = runs["late"]
+        sys.stderr.write("[exit_window_ms %r, exit_late_ms %r] " % (x["exit_window_ms"],
+                                                                    x["exit_late_ms"]))
+        self.assertEqual((x["state"], x["exit_code"], x["term_signal"], x["error"]),
+                         ("ok", 0, None, None), x)
+        self.assertGreaterEqual(x["exit_window_ms"], 4000, x)
+        self.assertGreaterEqual(x["exit_late_ms"], 0, x)
+        self.assertIn("run %d: its timeout fired late, after it had exited; not a timeout"
+                      % x["id"], d.log())
+        x = runs["slow"]
+        self.assertEqual((x["state"], x["exit_code"], x["term_signal"], x["exit_window_ms"]),
+                         ("timeout", 128 + signal.SIGTERM, signal.SIGTERM, 0), x)
+        self.assertEqual(d.stop(), 0, d.log())
+
+    def test_stopping_daemon_keeps_its_successors_socket(self):
+        """Failure: daemon A runs a child that ignores SIGTERM, so A takes 5 s to stop after
+        SIGTERM; meanwhile daemon B starts on the same socket path with another database. State:
+        A exits 0 after B has started, logging "PATH is no longer our socket; left alone"; B's
+        socket is still there and B answers status."""
+        a = self.daemon()
+        gate = Gate(self.folder)
+        plan = self.gate_plan("stubborn", gate, runs=1, cache="none", extra=["--ignore-term"])
+        self.assertEqual(a.ctl("submit", plan).returncode, 0)
+        gate.wait_starts(a, 1)
+        a.proc.send_signal(signal.SIGTERM)
+        self.wait_log(a, r"Terminated: stopping")
+
+        def refused():
+            s = socket.socket(socket.AF_UNIX)
+            try:
+                s.connect(a.socket)
+                return False
+            except OSError:
+                return True
+            finally:
+                s.close()
+        a.wait_for(refused, timeout=10, what="A's listener closed")
+        b = self.fault_daemon(db=os.path.join(self.folder, "other.db"), log="b.log")
+        self.assertIsNone(a.proc.poll(), "A stopped before B started; nothing was tested")
+        self.assertEqual(a.proc.wait(60), 0, a.log())
+        self.assertTrue(os.path.exists(a.socket), "A removed B's socket:\n" + a.log())
+        self.assertEqual(b.status()["daemon"]["pid"], b.proc.pid)
+        self.assertIn("%s is no longer our socket; left alone" % a.socket, a.log())
+        self.assertEqual(b.stop(), 0, b.log())
+        self.assertFalse(os.path.exists(b.socket), "B removes its own socket")
+
+    def test_failing_run_with_invalid_utf8_stderr(self):
+        """Failure: a run fails (exit 1) with invalid UTF-8 in the stderr line its error is
+        taken from; then a plan whose probe does so, which fails the plan with that error.
+        State: each benchctl submit --wait ends with its plan's end, having printed the run's
+        error (and the plan's) from the events; the error, in the database and in runs --json
+        and summary --json, is valid UTF-8 with U+FFFD where the bad bytes were; status --json
+        says the last run failed."""
+        d = self.daemon()
+        gate = Gate(self.folder)
+        gate.open(9)
+        want = "exited with status 1: ValueError: bad byte \ufffd\ufffd here, cut \ufffd"
+        sub = self.submit_wait(d, self.gate_plan("badbytes", gate, runs=1, cache="none",
+                                                 extra=["--bad-stderr"]))
+        rc, out, err = self.finish_wait(sub, timeout=60)
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("plan 1 done: 0/1 runs ok", out)
+        error = self.runs(d)[0]["error"]
+        self.assertEqual(error[:len(want) - 2], want[:-2])
+        self.assertIn("\ufffd", error[len(want) - 2:])
+        self.assertIn(error, out, "the run_finished event carried the error")
+        self.assertEqual(d.status()["last"]["state"], "failed")
+        r = d.ctl("runs", "1", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([x["error"] for x in json.loads(r.stdout)], [error])
+
+        # A probe failing so fails its plan: the error rides in plan_finished too.
+        sub = self.submit_wait(d, self.gate_plan("badprobe", gate, runs=1, cache="cold",
+                                                 extra=["--bad-stderr"]))
+        rc, out, err = self.finish_wait(sub, timeout=60)
+        self.assertEqual(rc, 1, out + err)
+        plan = d.query("SELECT state, error FROM plans WHERE id = 2")[0]
+        self.assertEqual(plan["state"], "failed")
+        self.assertEqual(plan["error"], "the probe run failed: " + error)
+        self.assertIn("plan 2 failed: 0/2 runs ok; the probe run failed: " + error, out)
+        r = d.ctl("summary", "2", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["plan"]["error"], plan["error"])
         self.assertEqual(d.stop(), 0, d.log())
 
 if __name__ == "__main__":
