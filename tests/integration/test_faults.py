@@ -9,6 +9,7 @@ a message otherwise. Mounts, fill files, immutable flags, limits, stopped and le
 are undone in tearDown, whether the test passed or not.
 """
 import errno
+import glob
 import json
 import os
 import re
@@ -23,15 +24,18 @@ import threading
 import time
 import unittest
 
-from harness import BENCHCTL, BENCHD, HERE, PYTHON, SEEDLOG, Daemon, DaemonTest
-from test_reliability import proc_alive
+from harness import BENCHCTL, BENCHD, HERE, PYTHON, SEEDLOG, Daemon, DaemonTest, sanitized
+from test_reliability import StatusPoller, proc_alive
 
 CHILDREN = os.path.join(HERE, "children")
 GATE = os.path.join(CHILDREN, "faults_gate.py")
 DESCEND = os.path.join(CHILDREN, "faults_descend.py")
+FDS = os.path.join(CHILDREN, "faults_fds.py")
 OPENS_DB = os.path.join(CHILDREN, "faults_opens_db.py")
 NOBODY = 65534
 ROOT = os.geteuid() == 0
+ASAN = sanitized()
+RSS_LIMIT_KB = 64 * 1024        # as test_reliability: checked in the plain build only
 OWN_FILES = re.compile(
     r"plan (\d+): the footprint holds (\d+) of benchd's own files \(its database, the "
     r"database's -wal or -shm, its socket\), (.+?)( and more)?; they are left out of every "
@@ -1121,6 +1125,320 @@ class TestTimeAndSocket(FaultTest):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(json.loads(r.stdout)["plan"]["error"], plan["error"])
         self.assertEqual(d.stop(), 0, d.log())
+
+
+class RssWatchdog(threading.Thread):
+    """Kills benchd (SIGKILL) if its resident set passes limit_kb: a plan the daemon should
+    have refused must not take the shared machine down with it."""
+
+    def __init__(self, d, limit_kb=1024 * 1024):
+        super().__init__(daemon=True)
+        self.d = d
+        self.limit_kb = limit_kb
+        self.done = threading.Event()
+        self.fired = False
+
+    def run(self):
+        """Look every 50 ms until finish()."""
+        while not self.done.wait(0.05):
+            try:
+                if self.d.proc_status("VmRSS") > self.limit_kb:
+                    self.fired = True
+                    self.d.proc.kill()
+                    return
+            except (OSError, AssertionError):
+                return
+
+    def finish(self):
+        """Stop watching; whether it had to kill benchd."""
+        self.done.set()
+        self.join(10)
+        return self.fired
+
+
+class TestLimits(FaultTest):
+    """Issue #12, items 11, 12 and 14: the size of a plan, descriptors, and a NUL in a plan."""
+
+    def many_plan(self, name, nconds, runs):
+        """A plan of nconds conditions of runs each, as the issue's was written (60 bytes a
+        condition); its conditions list starts on line 6, column 3."""
+        gate = Gate(self.folder)
+        lines = ["name: %s" % name, "python: %s" % PYTHON, "script: %s" % GATE,
+                 "args: %s" % json.dumps(gate.args()), "conditions:"]
+        for i in range(nconds):
+            lines.append("  - {name: cond-%04d, cache: none, runs: %d, warmup_runs: 0}"
+                         % (i, runs))
+        return self.write(name + ".yaml", "\n".join(lines) + "\n")
+
+    def test_plan_size_limits(self):
+        """Failure: the issue's plan: 1,000 conditions of 200 runs (200,000 runs, 61 KB of
+        YAML); then 100 conditions of 201 runs (20,100 runs); then the largest plan benchd
+        takes, 100 conditions of 200 runs, while a client asks status again and again. State:
+        the first two are refused at once with their place in the plan ("PATH:6:3: conditions:
+        more than 100 conditions; ...", then "PATH:5:1: conditions: the plan asks for 20100
+        runs in all (...), more than 20000; split it into several plans"), queueing nothing,
+        benchd's peak RSS staying under 64 MB; the largest is queued whole (20,000 runs), every
+        status is answered (each within 10 s), and the submit's time is printed; benchd then
+        stops promptly on SIGTERM."""
+        d = self.daemon()
+        watchdog = RssWatchdog(d)
+        watchdog.start()
+        try:
+            huge = self.many_plan("huge", 1000, 200)
+            size = os.path.getsize(huge)
+            self.assertGreater(size, 55000)
+            t0 = time.monotonic()
+            r = d.ctl("submit", huge, timeout=60)
+            took = time.monotonic() - t0
+            sys.stderr.write("[%d bytes refused in %.2f s] " % (size, took))
+            self.assertEqual((r.returncode, r.stderr),
+                             (1, "%s:6:3: conditions: more than 100 conditions; split the plan "
+                              "into several\n" % huge), r.stdout)
+            over = self.many_plan("over", 100, 201)
+            r = d.ctl("submit", over, timeout=60)
+            self.assertEqual((r.returncode, r.stderr),
+                             (1, "%s:5:1: conditions: the plan asks for 20100 runs in all (runs "
+                              "and warmup_runs of every condition), more than 20000; split it "
+                              "into several plans\n" % over), r.stdout)
+            self.assertEqual(d.query("SELECT count(*) AS n FROM runs")[0]["n"], 0)
+            self.assertEqual(d.status()["queue"], {"plans_waiting": 0, "runs_left": 0})
+            peak = d.peak_rss_kb()
+            sys.stderr.write("[peak RSS %.1f MB] " % (peak / 1024))
+            if not ASAN:
+                self.assertLess(peak, RSS_LIMIT_KB)
+
+            poller = StatusPoller(d, limit_s=120)
+            poller.start()
+            try:
+                t0 = time.monotonic()
+                r = d.ctl("submit", self.many_plan("largest", 100, 200), timeout=120)
+                took = time.monotonic() - t0
+                time.sleep(0.2)
+            finally:
+                poller.finish(self)
+            sys.stderr.write("[20,000 runs queued in %.2f s; %d status replies, slowest %.2f s] "
+                             % (took, len(poller.replies), poller.max_latency))
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("plan 1 queued: largest (100 conditions, 20000 runs)", r.stdout)
+            self.assertEqual(d.query("SELECT count(*) AS n FROM runs")[0]["n"], 20000)
+            self.assertEqual(d.ctl("cancel", "1").returncode, 0)
+            t0 = time.monotonic()
+            self.assertEqual(d.stop(signal.SIGTERM, timeout=30), 0, d.log())
+            sys.stderr.write("[stopped in %.2f s] " % (time.monotonic() - t0))
+        finally:
+            self.assertFalse(watchdog.finish(), "benchd's RSS passed 1 GB: killed")
+
+    def test_soft_descriptor_limit_raised(self):
+        """Failure: benchd is started under prlimit --nofile=256:4096 (a soft limit a shell
+        might leave). State: /proc/PID/limits shows its soft limit raised to the hard one,
+        4096."""
+        d = self.fault_daemon(wrap=["prlimit", "--nofile=256:4096", "--"])
+        with open("/proc/%d/limits" % d.proc.pid) as f:
+            line = [x for x in f if x.startswith("Max open files")][0]
+        self.assertEqual(line.split()[3:5], ["4096", "4096"], line)
+        self.assertEqual(d.stop(), 0, d.log())
+
+    def test_clients_beyond_the_descriptors(self):
+        """Failure: benchd under prlimit --nofile=1024:1024 runs a plan of 5 runs while 1,100
+        idle connections are held open; they arrive in one burst (benchd is SIGSTOPped while
+        they connect, as it is whenever it is busy). State: every run of the plan is ok;
+        benchd serves 960 (1024 - 64) clients and tells each of the other 140 "too many
+        clients (N connected, at most 960); try again when some have left": none is closed
+        without a word; once the clients leave, status answers."""
+        need_root(self, "raises this test's own descriptor limit past 1,100")
+        self.nofile = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(4096, self.nofile[0]),
+                                                     max(4096, self.nofile[1])))
+        d = self.fault_daemon(wrap=["prlimit", "--nofile=1024:1024", "--"])
+        gate = Gate(self.folder)
+        r = d.ctl("submit", self.gate_plan("crowded", gate, runs=5, cache="none"))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        gate.wait_starts(d, 1)
+        held = []
+        told, dropped, served = [], 0, 0
+        try:
+            os.kill(d.proc.pid, signal.SIGSTOP)
+            self.stopped.append(d.proc.pid)
+            try:
+                for _ in range(1100):
+                    s = socket.socket(socket.AF_UNIX)
+                    held.append(s)
+                    s.settimeout(10)
+                    s.connect(d.socket)
+            finally:
+                os.kill(d.proc.pid, signal.SIGCONT)
+            gate.open(5)
+            d.wait_for(lambda: self.plan_state(d) != "running", timeout=90,
+                       what="the plan to end")
+            for s in held:
+                s.setblocking(False)
+                try:
+                    data = s.recv(65536)
+                except BlockingIOError:
+                    served += 1
+                    continue
+                if data:
+                    told.append(json.loads(data.split(b"\n")[0]))
+                else:
+                    dropped += 1
+        finally:
+            for s in held:
+                s.close()
+        sys.stderr.write("[1100 clients: %d served, %d told to come back, %d closed without a "
+                         "word] " % (served, len(told), dropped))
+        self.assertEqual(self.plan_state(d), "done")
+        self.assertEqual([x["state"] for x in self.runs(d)], ["ok"] * 5)
+        d.wait_for(lambda: d.ctl("status").returncode == 0, timeout=30, what="status")
+        self.assertEqual(d.stop(), 0, d.log())
+        self.assertGreater(len(told), 0)
+        for reply in told:
+            self.assertFalse(reply["ok"])
+            self.assertRegex(reply["error"], r"^too many clients \(\d+ connected, at most 960\); "
+                             r"try again when some have left$")
+        self.assertEqual(served, 960)
+        self.assertEqual((len(told), dropped), (140, 0),
+                         "clients closed without being told (benchd ran out of descriptors)")
+
+    def test_descriptors_run_out_at_a_spawn(self):
+        """Failure: while run 1 waits at its gate, benchd's soft descriptor limit is lowered
+        (prlimit --pid) to the lowest descriptor it has free, so it cannot open one more; run
+        1 ends, and run 2's spawn finds no descriptor for its pipes. The limit is raised again
+        2 s later. State: run 2 is not failed for good: it is put back ("not started"), the
+        queue pauses, then resumes; both runs are ok, each started once."""
+        d = self.daemon()
+        gate = Gate(self.folder)
+        sub = self.submit_wait(d, self.gate_plan("starved", gate, runs=2, cache="none"))
+        gate.wait_starts(d, 1)
+        fds = {int(x) for x in os.listdir("/proc/%d/fd" % d.proc.pid)}
+        free = min(set(range(len(fds) + 1)) - fds)
+        hard = resource.prlimit(d.proc.pid, resource.RLIMIT_NOFILE)[1]
+        resource.prlimit(d.proc.pid, resource.RLIMIT_NOFILE, (free, hard))
+        try:
+            gate.open(2)
+            line, = self.wait_log(d, r"run 2: not started: .*[Tt]oo many open files.*; the queue "
+                                  r"waits and tries again")
+            sys.stderr.write("[%s] " % line)
+            self.wait_log(d, r"benchd warn: paused: ")
+            time.sleep(2)
+            self.assertEqual(len(gate.starts()), 1, "run 2 started without descriptors")
+            self.assertEqual([x["state"] for x in self.runs(d)], ["ok", "pending"])
+        finally:
+            resource.prlimit(d.proc.pid, resource.RLIMIT_NOFILE, (hard, hard))
+        rc, out, err = self.finish_wait(sub)
+        self.assertEqual(rc, 0, out + err + d.log())
+        self.wait_log(d, r"resumed after [\d.]+ s")
+        self.assert_each_seq_once(d, gate, 2)
+        self.assertEqual(d.stop(), 0, d.log())
+
+    def test_backlog_holds_a_burst(self):
+        """Failure: 300 non-blocking clients connect at once while benchd cannot accept
+        (SIGSTOPped). State: every connect succeeds (the backlog is SOMAXCONN, not 128: no
+        EAGAIN); once benchd goes on, each gets its status answered."""
+        with open("/proc/sys/net/core/somaxconn") as f:
+            if int(f.read()) < 301:
+                self.skipTest("net.core.somaxconn is under 301 on this machine")
+        d = self.daemon()
+        clients, errors = [], []
+        os.kill(d.proc.pid, signal.SIGSTOP)
+        self.stopped.append(d.proc.pid)
+        try:
+            for _ in range(300):
+                s = socket.socket(socket.AF_UNIX)
+                s.setblocking(False)
+                err = s.connect_ex(d.socket)
+                if err != 0:
+                    errors.append(errno.errorcode.get(err, err))
+                    s.close()
+                else:
+                    clients.append(s)
+        finally:
+            os.kill(d.proc.pid, signal.SIGCONT)
+        try:
+            self.assertEqual(errors, [], "%d of 300 connects failed" % len(errors))
+            for s in clients:
+                s.setblocking(True)
+                s.settimeout(30)
+                s.sendall(b'{"v":1,"cmd":"status"}\n')
+            for s in clients:
+                buf = b""
+                while b"\n" not in buf:
+                    chunk = s.recv(65536)
+                    self.assertTrue(chunk, "a client was closed unanswered")
+                    buf += chunk
+                self.assertTrue(json.loads(buf.split(b"\n")[0])["ok"])
+        finally:
+            for s in clients:
+                s.close()
+        self.assertEqual(d.stop(), 0, d.log())
+
+    def test_nul_byte_in_a_plan(self):
+        """Failure: a plan file holds a NUL byte (line 5, column 30). State: benchctl submit
+        fails with "PATH:5:30: invalid text: control characters are not allowed (0x00); a plan
+        is UTF-8 text without control characters", not a JSON error, and nothing is queued."""
+        d = self.daemon()
+        path = os.path.join(self.folder, "nul.yaml")
+        with open(path, "wb") as f:
+            f.write(b"name: nul\npython: %s\nscript: %s\nconditions:\n"
+                    b"  - {name: a, cache: none, ru\0ns: 1}\n" % (PYTHON.encode(), GATE.encode()))
+        r = d.ctl("submit", path)
+        self.assertEqual((r.returncode, r.stderr),
+                         (1, "%s:5:30: invalid text: control characters are not "
+                          "allowed (0x00); a plan is UTF-8 text without control characters\n"
+                          % path), r.stdout)
+        self.assertEqual(d.query("SELECT count(*) AS n FROM plans")[0]["n"], 0)
+        self.assertEqual(d.stop(), 0, d.log())
+
+
+class TestDescriptors(FaultTest):
+    """Issue #12, item 13: a run's child gets stdin, stdout and stderr only (and, in a probe,
+    fd 3: an anonymous memfd for the footprint list, BENCHD_FOOTPRINT_FD=3); nothing of the
+    shell that started benchd, and no footprint file left in /tmp, whoever dies when."""
+
+    def fds_of(self, d, run_id):
+        """What faults_fds.py printed of its descriptors in a run."""
+        out = d.query("SELECT text FROM outputs WHERE run_id = ? AND stream = 'stdout'",
+                      run_id)[0]["text"]
+        return json.loads(re.search(r"(?m)^fds: (.*)$", out).group(1))
+
+    def test_inherited_descriptor_not_passed_on(self):
+        """Failure: benchd is started with an extra descriptor open (a file, as a shell's
+        redirection leaves one). State: a probe's child has exactly 0, 1, 2 and 3 (a memfd
+        named benchd-footprint), a cold run's child exactly 0, 1 and 2."""
+        with open(os.path.join(self.folder, "inherited.txt"), "w") as f:
+            d = self.fault_daemon(pass_fds=(f.fileno(),))
+            self.assertIn(os.path.join(self.folder, "inherited.txt"),
+                          os.readlink("/proc/%d/fd/%d" % (d.proc.pid, f.fileno())))
+        plan = self.write("fds.yaml", "name: fds\npython: %s\nscript: %s\nconditions:\n"
+                          "  - {name: c, cache: cold, runs: 1}\n" % (PYTHON, FDS))
+        r = d.ctl("submit", plan, "--wait", timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr + d.log())
+        probe, cold = self.runs(d)
+        fds = self.fds_of(d, probe["id"])
+        self.assertEqual(sorted(fds), ["0", "1", "2", "3"], fds)
+        self.assertTrue(fds["3"].startswith("/memfd:benchd-footprint"), fds)
+        fds = self.fds_of(d, cold["id"])
+        self.assertEqual(sorted(fds), ["0", "1", "2"], fds)
+        self.assertEqual(d.stop(), 0, d.log())
+
+    def test_no_footprint_file_left_in_tmp(self):
+        """Failure: a probe whose script SIGKILLs itself; then benchd killed with -9 during a
+        probe. State: no new /tmp/benchd-footprint* file in either case (the first plan fails:
+        its probe was killed by signal 9)."""
+        before = set(glob.glob("/tmp/benchd-footprint*"))
+        d = self.daemon()
+        gate = Gate(self.folder)
+        gate.open(99)
+        r = d.ctl("submit", self.gate_plan("suicide", gate, runs=1, extra=["--kill-self"]),
+                  "--wait", timeout=120)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertEqual(self.runs(d)[0]["error"], "killed by signal 9 (Killed)")
+        self.assertEqual(set(glob.glob("/tmp/benchd-footprint*")) - before, set())
+        gate2 = Gate(self.folder, "second")
+        self.assertEqual(d.ctl("submit", self.gate_plan("orphan", gate2, runs=1)).returncode, 0)
+        gate2.wait_starts(d, 1)
+        d.stop(signal.SIGKILL)
+        self.assertEqual(set(glob.glob("/tmp/benchd-footprint*")) - before, set())
+
 
 if __name__ == "__main__":
     unittest.main()
