@@ -295,6 +295,58 @@ test_recover_requeues(void **state)
 	    "SELECT count(*) FROM runs WHERE state = 'pending'"), 3, 0);
 }
 
+/*
+ * An interrupted run is ended and queued again in one transaction: when the
+ * next attempt cannot be inserted (a trigger another connection installed
+ * refuses it), the run's end is undone too, and it stays running (recovery
+ * queues it again), never interrupted without a successor.
+ */
+static void
+test_interrupted_requeued_in_one_transaction(void **state)
+{
+	struct fixture *f = *state;
+	struct store_result res;
+	struct store_run r, next;
+	sqlite3 *db;
+	char *v;
+	int finished = -1;
+
+	add_plan(f->st, "cold", "measured", 2);
+	r = start_next(f->st);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TRIGGER no_second_attempt BEFORE INSERT ON runs"
+	    " WHEN NEW.attempt > 1 BEGIN SELECT RAISE(ABORT, 'no second attempt'); END",
+	    NULL, NULL, NULL), SQLITE_OK);
+	res = (struct store_result){
+		.run_id = r.id, .state = RUN_INTERRUPTED, .ended_at = 1766135240.0,
+		.error = "benchd stopped during the run; it is queued again",
+		.exit_late_ms = NAN, .exit_window_ms = NAN, .descendants_killed = -1,
+	};
+	assert_int_equal(store_run_finish(f->st, &res, &finished), -1);
+	assert_non_null(strstr(store_errmsg(f->st), "no second attempt"));
+	assert_int_equal(finished, 0);
+	v = query_text(f->path, "SELECT group_concat(state || ':' || attempt, ' ') FROM"
+	    " (SELECT state, attempt FROM runs ORDER BY id)");
+	assert_string_equal(v, "running:1 pending:1");
+	free(v);
+	assert_true(query_real(f->path, "SELECT ended_at IS NULL FROM runs WHERE state = "
+	    "'running'") == 1);
+
+	/* Once the insert is allowed again, the same record goes through whole. */
+	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER no_second_attempt", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_run_finish(f->st, &res, &finished), 0);
+	assert_int_equal(finished, 0);
+	v = query_text(f->path, "SELECT group_concat(state || ':' || seq || ':' || attempt, ' ')"
+	    " FROM (SELECT state, seq, attempt FROM runs ORDER BY id)");
+	assert_string_equal(v, "interrupted:1:1 pending:2:1 pending:1:2");
+	free(v);
+	assert_int_equal(store_next_run(f->st, &next), 1);
+	assert_int_equal(next.seq, r.seq);
+	assert_int_equal(next.attempt, 2);
+}
+
 /* Cancel ends the pending runs and the plan, and only once. */
 static void
 test_cancel(void **state)
@@ -331,6 +383,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fixture_run_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_requeues, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interrupted_requeued_in_one_transaction, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
