@@ -40,8 +40,7 @@ struct benchd {
 	char			*socket_path;
 	char			*db_path;
 	char			*db_real;	/* the database's real path (links resolved) */
-	dev_t			 socket_dev;	/* our socket, to remove only it at exit */
-	ino_t			 socket_ino;
+	int			 socket_fd;	/* our socket's file, held (O_PATH) so its inode stays ours */
 	int			 stopping;
 	uv_signal_t		 sig[3];	/* SIGTERM, SIGINT, SIGHUP */
 };
@@ -273,17 +272,25 @@ benchd_identity(char *host, size_t hostlen, char *machine, size_t machinelen)
 	}
 }
 
-/* Remove the socket at exit, unless another daemon has put its own there since. */
+/*
+ * Remove the socket at exit, unless another daemon has put its own there
+ * since. Ours is known by the file itself, held open (O_PATH) since it was
+ * made: while it is held, its inode cannot be freed and given to another
+ * file, so an equal device and inode at the path is really still ours.
+ */
 static void
 benchd_unlink_socket(const struct benchd *d)
 {
-	struct stat sb;
+	struct stat at, ours;
 
-	if (lstat(d->socket_path, &sb) == 0 && sb.st_dev == d->socket_dev &&
-	    sb.st_ino == d->socket_ino)
+	if (d->socket_fd >= 0 && fstat(d->socket_fd, &ours) == 0 &&
+	    lstat(d->socket_path, &at) == 0 && at.st_dev == ours.st_dev &&
+	    at.st_ino == ours.st_ino)
 		unlink(d->socket_path);
 	else
 		log_info("%s is no longer our socket; left alone", d->socket_path);
+	if (d->socket_fd >= 0)
+		close(d->socket_fd);
 }
 
 int
@@ -298,12 +305,11 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static const int signals[] = { SIGTERM, SIGINT, SIGHUP };
-	struct benchd d = { 0 };
+	struct benchd d = { .socket_fd = -1 };
 	enum log_level level = LOG_INFO;
 	char *cause = NULL, *own[4], host[256], machine[64], *helpers;
 	int64_t recovered;
 	int ch, lock_fd = -1, rc;
-	struct stat sb;
 	rlim_t nofile;
 
 	benchd_close_inherited();
@@ -383,10 +389,7 @@ main(int argc, char **argv)
 	    nofile > 2 * BENCHD_FD_RESERVE ? (size_t)(nofile - BENCHD_FD_RESERVE) :
 	    (size_t)(nofile / 2), &cause)) == NULL)
 		goto fail;
-	if (stat(d.socket_path, &sb) == 0) {
-		d.socket_dev = sb.st_dev;
-		d.socket_ino = sb.st_ino;
-	}
+	d.socket_fd = open(d.socket_path, O_PATH | O_CLOEXEC);
 	xasprintf(&own[0], "%s", d.db_real);
 	xasprintf(&own[1], "%s-wal", d.db_real);
 	xasprintf(&own[2], "%s-shm", d.db_real);

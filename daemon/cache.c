@@ -38,6 +38,7 @@ cache_guard_refresh(struct cache_guard *g)
 	struct stat sb;
 
 	g->nids = 0;
+	g->met = 0;
 	for (size_t i = 0; i < g->nown; i++) {
 		if (stat(g->own[i], &sb) == 0) {
 			g->dev[g->nids] = sb.st_dev;
@@ -55,11 +56,13 @@ cache_guard_failed(struct cache_guard *g, int err)
 }
 
 /*
- * Open a file to read without touching its access time where the kernel lets
- * us, unless it is one of benchd's own: it is first opened O_PATH (whose
- * close drops no lock), checked by device and inode, and only then opened
- * for reading through /proc/self/fd, the very same inode. -1 and errno set
- * (EPERM for one of ours, which is counted in the guard).
+ * Open a regular file to read without touching its access time where the
+ * kernel lets us, unless it is one of benchd's own: it is first opened
+ * O_PATH (whose close drops no lock and which opens nothing, not even a
+ * FIFO), checked by type, device and inode, and only then opened for reading
+ * through /proc/self/fd, the very same inode, without blocking. -1 and errno
+ * set (CACHE_OWN_ERRNO for one of ours, counted in the guard; EINVAL for a
+ * file that is not regular).
  */
 static int
 cache_open(struct cache_guard *g, const char *path)
@@ -68,14 +71,6 @@ cache_open(struct cache_guard *g, const char *path)
 	struct stat sb;
 	int pfd, fd, err;
 
-	if (g == NULL || g->nids == 0) {
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
-		if (fd < 0)
-			fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			cache_guard_failed(g, errno);
-		return fd;
-	}
 	if ((pfd = open(path, O_PATH | O_CLOEXEC)) < 0 || fstat(pfd, &sb) != 0) {
 		err = errno;
 		if (pfd >= 0)
@@ -84,19 +79,29 @@ cache_open(struct cache_guard *g, const char *path)
 		errno = err;
 		return -1;
 	}
-	for (size_t i = 0; i < g->nids; i++) {
+	/* Only regular files: opening a FIFO put in a file's place would block the work. */
+	if (!S_ISREG(sb.st_mode)) {
+		close(pfd);
+		errno = EINVAL;
+		return -1;
+	}
+	for (size_t i = 0; g != NULL && i < g->nids; i++) {
 		if (sb.st_dev == g->dev[i] && sb.st_ino == g->ino[i]) {
-			if (g->skipped++ == 0)
-				g->skipped_path = xstrdup(path);
+			/* Each of our files counts once, however many times the work meets it. */
+			if ((g->met & (1u << i)) == 0) {
+				g->met |= 1u << i;
+				if (g->skipped++ == 0)
+					g->skipped_path = xstrdup(path);
+			}
 			close(pfd);
-			errno = EPERM;
+			errno = CACHE_OWN_ERRNO;
 			return -1;
 		}
 	}
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", pfd);
-	fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOATIME);
+	fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOATIME | O_NONBLOCK);
 	if (fd < 0)
-		fd = open(proc, O_RDONLY | O_CLOEXEC);
+		fd = open(proc, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	err = errno;
 	close(pfd);
 	if (fd < 0)
@@ -231,7 +236,9 @@ cache_evict(char *const *paths, size_t n, struct cache_guard *g, int64_t *failed
 	*failed = 0;
 	for (size_t i = 0; i < n; i++) {
 		if ((fd = cache_open(g, paths[i])) < 0) {
-			(*failed)++;
+			/* One of benchd's own files is no part of any footprint: not a failure. */
+			if (errno != CACHE_OWN_ERRNO)
+				(*failed)++;
 			continue;
 		}
 		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
@@ -257,7 +264,9 @@ cache_prime(char *const *paths, size_t n, struct cache_guard *g, int64_t *failed
 	*failed = 0;
 	for (size_t i = 0; i < n; i++) {
 		if ((fd = cache_open(g, paths[i])) < 0) {
-			(*failed)++;
+			/* One of benchd's own files is no part of any footprint: not a failure. */
+			if (errno != CACHE_OWN_ERRNO)
+				(*failed)++;
 			continue;
 		}
 		if (fstat(fd, &sb) == 0 && cache_file_pages(fd, sb.st_size, &r, &p) == 0 && r < p) {
@@ -487,9 +496,6 @@ cache_work(struct cache_state *cs)
 		cs->resident_before_pct = cache_measure(cs, cs->before_pages, &bytes);
 		cs->footprint_bytes = bytes + cs->mapped_bytes;
 	}
-	/* benchd's own files are no part of any footprint: they are not counted as failures. */
-	if (cs->failed > 0)
-		cs->failed -= g->skipped < cs->failed ? g->skipped : cs->failed;
 	cache_machine(cs);
 	if (system && cs->error == NULL)
 		cache_drop_all(&cs->error);

@@ -10,6 +10,7 @@
 #ifndef BENCHD_CACHE_H
 #define BENCHD_CACHE_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -18,6 +19,7 @@
 
 #define CACHE_OWN_MAX	8
 #define CACHE_FOOTPRINT_FD	3	/* the fd a probe's wrapper writes its list to */
+#define CACHE_OWN_ERRNO		EPERM	/* what opening one of benchd's own files fails with */
 
 /*
  * What the cache work must never open: benchd's own files (the database, its
@@ -33,7 +35,8 @@ struct cache_guard {
 	dev_t		 dev[CACHE_OWN_MAX];
 	ino_t		 ino[CACHE_OWN_MAX];
 	size_t		 nids;
-	int64_t		 skipped;		/* footprint files that are ours, left alone */
+	unsigned	 met;			/* which of them the work has met (a bit each) */
+	int64_t		 skipped;		/* footprint files that are ours, left alone, each once */
 	char		*skipped_path;		/* the first of them */
 	int		 transient;		/* an errno that may pass (EMFILE...): do the work again later */
 };

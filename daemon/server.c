@@ -354,15 +354,28 @@ server_connection_cb(uv_stream_t *listener, int status)
 		server_client_close(c);
 		return;
 	}
-	/* Descriptors are kept for the runs: past the cap a client is told so, not served. */
+	/*
+	 * Descriptors are kept for the runs: past the cap a client is told so,
+	 * not served. The refusal is sent at once, without waiting for the socket,
+	 * and the client closed before the next accept: during a burst, refused
+	 * clients must not hold descriptors a run would need.
+	 */
 	if (srv->nclients > srv->clients_max) {
-		char *why;
+		json_t *reply;
+		char *why, *text, *line;
 
 		xasprintf(&why, "too many clients (%zu connected, at most %zu); try again when some "
 		    "have left", srv->nclients - 1, srv->clients_max);
-		server_send(c, proto_reply_error(why));
+		reply = proto_reply_error(why);
+		text = json_dumps(reply, JSON_COMPACT);
+		xasprintf(&line, "%s\n", text != NULL ? text : "");
+		if (send(fd, line, strlen(line), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+			log_debug("refusing a client: %s", strerror(errno));
+		json_decref(reply);
+		free(text);
+		free(line);
 		free(why);
-		server_client_finish(c);
+		server_client_close(c);
 		return;
 	}
 	uv_read_start((uv_stream_t *)&c->pipe, server_alloc_cb, server_read_cb);

@@ -478,6 +478,28 @@ class TestOwnFiles(FaultTest):
                          % (told[0],))
         self.assertEqual(d.stop(), 0, d.log())
 
+    def test_fifo_in_the_footprint(self):
+        """Failure: after the probe, a footprint file (an evict: path) is replaced by a FIFO
+        that nobody ever opens for writing. Opening it to evict or measure would block the
+        cache work, and the queue with it, for good. State: every run ends ok, the FIFO counts
+        as a file that could not be evicted, and no later run waits on it."""
+        d = self.daemon()
+        hook = self.write("hook", "hook\n")
+        gate = Gate(self.folder)
+        plan = self.gate_plan("fifo", gate, runs=3, evict=[hook])
+        sub = self.submit_wait(d, plan)
+        gate.open(1)
+        gate.wait_starts(d, 2)
+        os.mkfifo(hook + ".fifo", 0o600)
+        os.rename(hook + ".fifo", hook)
+        gate.open(99)
+        rc, out, err = self.finish_wait(sub)
+        self.assertEqual(rc, 0, out + err + d.log())
+        runs = self.runs(d)
+        self.assertEqual([x["state"] for x in runs], ["ok"] * 4)
+        self.assertEqual([x["evict_failed"] for x in runs[2:]], [1, 1])
+        self.assertEqual(d.stop(), 0, d.log())
+
 
 class TestRefusedWrites(FaultTest):
     """Issue #12, item 2 (and the messages of item 14): the database refuses a write. A run's
@@ -488,10 +510,12 @@ class TestRefusedWrites(FaultTest):
 
     A refusal during a plan is driven through a cold plan (probe, then 3 cold runs) of
     faults_gate.py children, which the test lets go one by one, and whose starts are counted in
-    a marker outside the database's file system. Its evict: names a hook file; to hold the next
-    run in its cache work (between one run's record and the next one's pre-spawn write), the
-    test puts a FIFO in its place: opening it blocks until the test opens the other end, once
-    the fault is set. A database that cannot be used at all is refused at start."""
+    a marker outside the database's file system. The record of seq 2 meets the real fault. The
+    pre-spawn write of seq 3 comes a few milliseconds after seq 2's record is taken, too soon
+    to set a fault from outside in between (and benchd waits on nothing a test could hold: a
+    FIFO put in a footprint file's place is skipped, not opened): it is refused by a trigger
+    the test installs, which aborts that one write. A database that cannot be used at all is
+    refused at start."""
 
     def paused_status(self, d, reason):
         """benchctl status and status --json while paused for reason."""
@@ -506,31 +530,32 @@ class TestRefusedWrites(FaultTest):
         self.assertGreaterEqual(j["paused"]["retry_in_s"], 0)
         self.assertLessEqual(j["paused"]["retry_in_s"], 30)
 
-    def hook_to_fifo(self, hook):
-        """Put a FIFO where the hook file is."""
-        os.mkfifo(hook + ".fifo", 0o600)
-        os.rename(hook + ".fifo", hook)
+    TRIGGER_REASON = "refused by the test: seq 3 may not start yet"
 
-    def release_hook(self, hook):
-        """Open the FIFO's other end (kept open: no later open blocks), and put a plain file
-        back in its place. Returns the descriptor, for the caller to close."""
-        fd = os.open(hook, os.O_RDWR | os.O_NONBLOCK)
-        with open(hook + ".tmp", "w") as f:
-            f.write("hook\n")
-        os.rename(hook + ".tmp", hook)
-        return fd
+    def refuse_seq3_start(self, d, on):
+        """Install (or drop) a trigger that aborts the write marking seq 3 running."""
+        db = sqlite3.connect(d.db, timeout=30)
+        try:
+            if on:
+                db.execute("CREATE TRIGGER faults_refuse BEFORE UPDATE OF state ON runs "
+                           "WHEN NEW.seq = 3 AND NEW.state = 'running' "
+                           "BEGIN SELECT RAISE(ABORT, '%s'); END" % self.TRIGGER_REASON)
+            else:
+                db.execute("DROP TRIGGER IF EXISTS faults_refuse")
+            db.commit()
+        finally:
+            db.close()
 
     def refused_plan(self, d, refuse, allow, reason, status=True):
         """Drive the gate plan through a refused record (of seq 2) and a refused pre-spawn
         write (of seq 3). refuse() sets the fault, allow() lifts it; reason is what status
         says while paused (checked when status is true)."""
         gate = Gate(self.folder)
-        hook = self.write("hook", "hook\n")
-        plan = self.gate_plan("refused", gate, runs=3, evict=[hook])
+        plan = self.gate_plan("refused", gate, runs=3)
         sub = self.submit_wait(d, plan)
         gate.open(1)                            # the probe
         gate.wait_starts(d, 2)                  # seq 2 runs, held at the gate
-        self.hook_to_fifo(hook)                 # seq 3 will wait in its cache work
+        self.refuse_seq3_start(d, True)         # seq 3's pre-spawn write will be refused
 
         # The record of seq 2 is refused: kept, the queue paused, nothing else starts.
         refuse()
@@ -549,22 +574,18 @@ class TestRefusedWrites(FaultTest):
         self.wait_log(d, r"resumed after [\d.]+ s: the database takes writes again")
         d.wait_for(lambda: self.runs(d)[1]["state"] == "ok", timeout=30, what="seq 2 ok")
 
-        # Seq 3 waits in its cache work; its pre-spawn write is refused: not started, pending.
-        refuse()
-        fd = self.release_hook(hook)
-        try:
-            self.wait_log(d, r"run 3: not started: %s; the queue waits and tries again"
-                          % re.escape(reason))
-            if status:
-                self.paused_status(d, reason)
-            time.sleep(1.0)
-            self.assertEqual(len(gate.starts()), 2, "seq 3's child started all the same")
-            x = self.runs(d)[2]
-            self.assertEqual((x["seq"], x["attempt"], x["state"], x["pid"], x["spawned_at"]),
-                             (3, 1, "pending", None, None), x)
-            allow()
-        finally:
-            os.close(fd)
+        # Seq 3's pre-spawn write is refused: not started, pending, the queue paused.
+        why = "cannot write the database: %s" % self.TRIGGER_REASON
+        self.wait_log(d, r"run 3: not started: %s; the queue waits and tries again"
+                      % re.escape(why))
+        if status:
+            self.paused_status(d, why)
+        time.sleep(1.0)
+        self.assertEqual(len(gate.starts()), 2, "seq 3's child started all the same")
+        x = self.runs(d)[2]
+        self.assertEqual((x["seq"], x["attempt"], x["state"], x["pid"], x["spawned_at"]),
+                         (3, 1, "pending", None, None), x)
+        self.refuse_seq3_start(d, False)
         gate.wait_starts(d, 3)
         self.wait_log(d, r"resumed after [\d.]+ s: the database takes writes again", count=2)
         self.assertIsNone(d.status()["paused"])
@@ -1197,9 +1218,10 @@ class TestLimits(FaultTest):
             over = self.many_plan("over", 100, 201)
             r = d.ctl("submit", over, timeout=60)
             self.assertEqual((r.returncode, r.stderr),
-                             (1, "%s:5:1: conditions: the plan asks for 20100 runs in all (runs "
-                              "and warmup_runs of every condition), more than 20000; split it "
-                              "into several plans\n" % over), r.stdout)
+                             (1, "%s:5:1: conditions: the plan asks for 20100 runs in all (runs, "
+                              "each with its sequence, warmup_runs and importtime_runs of every "
+                              "condition), more than 20000; split it into several plans\n"
+                              % over), r.stdout)
             self.assertEqual(d.query("SELECT count(*) AS n FROM runs")[0]["n"], 0)
             self.assertEqual(d.status()["queue"], {"plans_waiting": 0, "runs_left": 0})
             peak = d.peak_rss_kb()
