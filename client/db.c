@@ -505,6 +505,20 @@ db_add_info(struct db_run *r, sqlite3_stmt *stmt, size_t *cap)
 	kv->value = db_text_nn(stmt, 2);
 }
 
+/* Append a row of db_sql_imports to its run's modules (capacity *cap). */
+static void
+db_add_import(struct db_run *r, sqlite3_stmt *stmt, size_t *cap)
+{
+	struct db_import *x;
+
+	r->imports = db_grow(r->imports, r->nimports, cap, sizeof *r->imports);
+	x = &r->imports[r->nimports++];
+	x->module = db_text_nn(stmt, 1);
+	x->depth = sqlite3_column_int(stmt, 2);
+	x->self_us = sqlite3_column_double(stmt, 3);
+	x->cumulative_us = sqlite3_column_double(stmt, 4);
+}
+
 /*
  * Read one kind of detail of every run of the plan: each row of sql (its
  * column 0 a run's id, rows in the runs' order) is handed to add with that
@@ -615,31 +629,6 @@ db_load_read_in(struct db *db, struct db_plan *p, char **cause)
 	return rc < 0 ? -1 : 0;
 }
 
-/* Load the modules the plan's importtime runs imported. */
-static int
-db_load_imports(struct db *db, struct db_plan *p, char **cause)
-{
-	sqlite3_stmt *stmt;
-	size_t cap = 0;
-	int rc;
-
-	if ((stmt = db_prepare(db, db_sql_imports, p->id, cause)) == NULL)
-		return -1;
-	while ((rc = db_step(db, stmt, cause)) == 1) {
-		struct db_import *x;
-
-		p->imports = db_grow(p->imports, p->nimports, &cap, sizeof *p->imports);
-		x = &p->imports[p->nimports++];
-		x->run_id = sqlite3_column_int64(stmt, 0);
-		x->module = db_text_nn(stmt, 1);
-		x->depth = sqlite3_column_int(stmt, 2);
-		x->self_us = sqlite3_column_double(stmt, 3);
-		x->cumulative_us = sqlite3_column_double(stmt, 4);
-	}
-	sqlite3_finalize(stmt);
-	return rc < 0 ? -1 : 0;
-}
-
 /* Read the machines the plan's runs ran on, when the database records them. */
 static int
 db_load_hosts(struct db *db, struct db_plan *p, char **cause)
@@ -699,7 +688,8 @@ db_plan_load(struct db *db, long long id, struct db_plan **out, char **cause)
 	    db_load_details(db, p, db_sql_metrics, db_add_metric, cause) != 0 ||
 	    db_load_details(db, p, db_sql_info, db_add_info, cause) != 0 ||
 	    db_load_footprint(db, p, cause) != 0 || db_load_hosts(db, p, cause) != 0 ||
-	    (db->timing && (db_load_read_in(db, p, cause) != 0 || db_load_imports(db, p, cause) != 0)))
+	    (db->timing && (db_load_read_in(db, p, cause) != 0 ||
+	    db_load_details(db, p, db_sql_imports, db_add_import, cause) != 0)))
 		goto fail;
 	db_stages_list(p);
 	sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
@@ -724,6 +714,9 @@ db_run_clear(struct db_run *r)
 	free(r->cpus);
 	free(r->cpu_governor);
 	free(r->profile);
+	for (size_t i = 0; i < r->nimports; i++)
+		free(r->imports[i].module);
+	free(r->imports);
 	for (size_t i = 0; i < r->nstages; i++)
 		free(r->stages[i].name);
 	free(r->stages);
@@ -759,9 +752,6 @@ db_plan_free(struct db_plan *p)
 		free(p->reads[i].path);
 	}
 	free(p->reads);
-	for (size_t i = 0; i < p->nimports; i++)
-		free(p->imports[i].module);
-	free(p->imports);
 	for (size_t i = 0; i < p->nhosts; i++) {
 		free(p->hosts[i].host);
 		free(p->hosts[i].machine_id);

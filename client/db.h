@@ -45,6 +45,14 @@ struct db_kv {
 	char	*value;
 };
 
+/* One module an importtime run imported. */
+struct db_import {
+	char		*module;
+	int		 depth;
+	double		 self_us;
+	double		 cumulative_us;
+};
+
 /* One row of runs, with its stages, metrics and runtime info. */
 struct db_run {
 	long long		 id;
@@ -86,6 +94,8 @@ struct db_run {
 	char			*profile;		/* "importtime", or NULL */
 	double			 resident_after_pct;
 	double			 read_in_bytes;
+	struct db_import	*imports;		/* an importtime run's modules, in the order printed */
+	size_t			 nimports;
 	struct db_stage		*stages;	/* in order of start */
 	size_t			 nstages;
 	struct db_metric	*metrics;
@@ -103,14 +113,6 @@ struct db_read_in {
 	double		 bytes;			/* over all those runs */
 };
 
-/* One module an importtime run imported. */
-struct db_import {
-	long long	 run_id;
-	char		*module;
-	int		 depth;
-	double		 self_us;
-	double		 cumulative_us;
-};
 
 /* A machine a daemon ran on (daemon_starts): its host name and /etc/machine-id, NULL when unknown. */
 struct db_host {
@@ -139,8 +141,6 @@ struct db_plan {
 	double		 footprint_shared_bytes;	/* of files other programs mapped at the probe */
 	struct db_read_in *reads;		/* by condition, position, most bytes first */
 	size_t		 nreads;
-	struct db_import *imports;		/* by run, in the order printed */
-	size_t		 nimports;
 	struct db_host	*hosts;			/* where its runs ran, in order; none in an old database */
 	size_t		 nhosts;
 };

@@ -53,17 +53,6 @@ modules_condition(const struct db_plan *p, const char *cache)
 	return NULL;
 }
 
-/* The run a run id names, or NULL. */
-static const struct db_run *
-modules_run(const struct db_plan *p, long long id)
-{
-	for (size_t i = 0; i < p->nruns; i++) {
-		if (p->runs[i].id == id)
-			return &p->runs[i];
-	}
-	return NULL;
-}
-
 /* The ids of a condition's ok importtime runs; their count in *n. */
 static long long *
 modules_runs(const struct db_plan *p, const char *cond, size_t *n)
@@ -117,7 +106,11 @@ modules_create(const struct db_plan *p)
 	long long *cids, *wids;
 	size_t n = 0, nc, nw;
 
-	if (cold == NULL || warm == NULL || p->nimports == 0)
+	size_t nseen = 0;
+
+	for (size_t i = 0; i < p->nruns; i++)
+		nseen += p->runs[i].nimports;
+	if (cold == NULL || warm == NULL || nseen == 0)
 		return NULL;
 	m = xcalloc(1, sizeof *m);
 	m->cold = cold;
@@ -126,14 +119,15 @@ modules_create(const struct db_plan *p)
 	wids = modules_runs(p, warm, &nw);
 	m->cold_runs = nc;
 	m->warm_runs = nw;
-	seen = xcalloc(p->nimports + 1, sizeof *seen);
-	for (size_t i = 0; i < p->nimports; i++) {
-		const struct db_run *r = modules_run(p, p->imports[i].run_id);
+	seen = xcalloc(nseen + 1, sizeof *seen);
+	for (size_t i = 0; i < p->nruns; i++) {
+		const struct db_run *r = &p->runs[i];
 
-		if (r == NULL || (strcmp(r->condition, cold) != 0 && strcmp(r->condition, warm) != 0))
+		if (strcmp(r->condition, cold) != 0 && strcmp(r->condition, warm) != 0)
 			continue;
-		seen[n++] = (struct modules_seen){ p->imports[i].module, p->imports[i].run_id,
-		    p->imports[i].self_us, p->imports[i].cumulative_us };
+		for (size_t k = 0; k < r->nimports; k++)
+			seen[n++] = (struct modules_seen){ r->imports[k].module, r->id,
+			    r->imports[k].self_us, r->imports[k].cumulative_us };
 	}
 	qsort(seen, n, sizeof *seen, modules_seen_cmp);
 	for (size_t lo = 0, hi; lo < n; lo = hi) {

@@ -685,12 +685,12 @@ test_warming_curve(void **state)
 	db_plan_free(p);
 }
 
-/* Add an import line of an importtime run to the plan. */
+/* Add an import line to an importtime run. */
 static void
-plan_import(struct db_plan *p, long long run_id, const char *module, double self, double cum)
+plan_import(struct db_run *r, const char *module, double self, double cum)
 {
-	p->imports = xreallocarray(p->imports, p->nimports + 1, sizeof *p->imports);
-	p->imports[p->nimports++] = (struct db_import){ run_id, xstrdup(module), 1, self, cum };
+	r->imports = xreallocarray(r->imports, r->nimports + 1, sizeof *r->imports);
+	r->imports[r->nimports++] = (struct db_import){ xstrdup(module), 1, self, cum };
 }
 
 /* importtime runs: modules cold against warm, most costlier cold first, repeats summed. */
@@ -709,15 +709,15 @@ test_modules(void **state)
 	for (int k = 0; k < 3; k++) {
 		r = plan_run(p, "cold", "cold", "warmup", "ok", 0.0, NAN);
 		r->profile = xstrdup("importtime");
-		plan_import(p, r->id, "torch._C", 1000000 + 1000 * k, 1000100 + 1000 * k);
-		plan_import(p, r->id, "json", 500, 700);
-		plan_import(p, r->id, "torch._C._nvfuser", 10, 10);
-		plan_import(p, r->id, "torch._C._nvfuser", 20, 20);
+		plan_import(r, "torch._C", 1000000 + 1000 * k, 1000100 + 1000 * k);
+		plan_import(r, "json", 500, 700);
+		plan_import(r, "torch._C._nvfuser", 10, 10);
+		plan_import(r, "torch._C._nvfuser", 20, 20);
 		r = plan_run(p, "warm", "warm", "warmup", "ok", 100.0, NAN);
 		r->profile = xstrdup("importtime");
-		plan_import(p, r->id, "torch._C", 450000 + 1000 * k, 450100 + 1000 * k);
-		plan_import(p, r->id, "json", 400, 600);
-		plan_import(p, r->id, "torch._C._nvfuser", 10, 10);
+		plan_import(r, "torch._C", 450000 + 1000 * k, 450100 + 1000 * k);
+		plan_import(r, "json", 400, 600);
+		plan_import(r, "torch._C._nvfuser", 10, 10);
 	}
 	/* A measured run brings no imports. */
 	plan_run(p, "cold", "cold", "measured", "ok", 0.0, 5.0);
