@@ -59,6 +59,9 @@ def case(name, runs):
                        " FROM runs WHERE plan_id = ?1", plan_id)[0]
         nevents = d.query("SELECT count(*) AS n FROM events e JOIN runs r ON r.id = e.run_id WHERE r.plan_id = ?",
                           plan_id)[0]["n"]
+        # How late benchd's loop was at each spawn and exit while it took this output.
+        late = d.query("SELECT spawn_late_ms AS s, exit_late_ms AS e, exit_window_ms AS w FROM runs"
+                       " WHERE plan_id = ? AND kind = 'measured'", plan_id)
         db_mb = os.path.getsize(d.db) / 1e6
     os.system("rm -rf '%s'" % folder)
     if rows["ok"] != rows["n"]:
@@ -75,6 +78,11 @@ def case(name, runs):
         "stdout_mb_per_run": rows["bytes"] / rows["n"] / 1e6,
         "events_stored": nevents,
         "db_mb": db_mb,
+        "spawn_late_ms_median": benchlib.median([x["s"] for x in late if x["s"] is not None]),
+        "spawn_late_ms_max": max(x["s"] or 0 for x in late),
+        "exit_late_ms_median": benchlib.median([x["e"] for x in late if x["e"] is not None]),
+        "exit_late_ms_max": max(x["e"] or 0 for x in late),
+        "exit_window_ms_max": max(x["w"] or 0 for x in late),
         "command": "taskset -c %s %s %s %s" % (CPUS, PYTHON, os.path.join(benchlib.HERE, child),
                                              args.replace('"', "").replace(",", "")),
     }
