@@ -204,18 +204,19 @@ stats_mw_exact_p(size_t m, size_t n, double ustat)
 }
 
 /*
- * Rank k of the exact Moses interval for samples of m and n: R's
- * qwilcox(alpha/2, m, n), the smallest q with P(U <= q) >= alpha/2 (with R's
+ * Rank k of the exact Moses interval at confidence conf for samples of m and
+ * n: R's qwilcox(alpha/2, m, n), alpha = 1 - conf, the smallest q with
+ * P(U <= q) >= alpha/2 (with R's
  * fuzz of 10 DBL_EPSILON), or 1 when that is 0. Its coverage
  * 1 - 2 P(U <= k-1) goes to *coverage.
  */
 static size_t
-stats_mw_exact_rank(size_t m, size_t n, double *coverage)
+stats_mw_exact_rank(size_t m, size_t n, double conf, double *coverage)
 {
 	double	*c, total, cdf = 0, target;
 	size_t	 q;
 
-	target = (1 - STATS_CONF_LEVEL) / 2 - 10 * DBL_EPSILON;
+	target = (1 - conf) / 2 - 10 * DBL_EPSILON;
 	c = stats_mw_counts(m, n, &total);
 	for (q = 0; q < m * n; q++) {
 		if ((cdf + c[q]) / total >= target)
@@ -374,13 +375,122 @@ stats_summarize(const double *x, size_t n, struct stats_summary *out)
 	free(s);
 }
 
+/*
+ * The z with P(Z > z) = q for a standard normal Z, 0 < q <= 0.5: Newton's
+ * method on log P(Z > z), which stays accurate far into the tail, from the
+ * first terms of the tail's asymptotic series.
+ */
+double
+stats_qnorm_upper(double q)
+{
+	double	z, t, tail, f;
+
+	if (!(q > 0 && q <= 0.5))
+		return NAN;
+	if (q == 0.5)
+		return 0;
+	t = sqrt(-2 * log(q));
+	z = t - (2.515517 + 0.802853 * t + 0.010328 * t * t) /
+	    (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t);
+	for (int i = 0; i < 50; i++) {
+		tail = 0.5 * erfc(z / sqrt(2.0));
+		f = log(tail) - log(q);
+		/* d/dz log P(Z > z) = -phi(z) / P(Z > z) */
+		t = f / (exp(-z * z / 2) / sqrt(2 * M_PI) / tail);
+		z += t;
+		if (fabs(t) < 1e-15 * (z > 1 ? z : 1))
+			break;
+	}
+	return z;
+}
+
+/* Whether a value occurs twice in a and b pooled (then Moses' interval is not exact). */
+int
+stats_ties(const double *a, size_t na, const double *b, size_t nb)
+{
+	double	*s = xcalloc(na + nb + 1, sizeof *s);
+	int	 ties = 0;
+
+	if (na != 0)
+		memcpy(s, a, na * sizeof *s);
+	if (nb != 0)
+		memcpy(s + na, b, nb * sizeof *s);
+	qsort(s, na + nb, sizeof *s, stats_cmp_double);
+	for (size_t i = 1; i < na + nb && !ties; i++)
+		ties = s[i] == s[i - 1];
+	free(s);
+	return ties;
+}
+
+/* Rank of Moses' interval at any confidence; see stats.h. */
+size_t
+stats_shift_ci_rank(size_t na, size_t nb, int exact, double conf, double *coverage)
+{
+	double	 mn = (double)na * (double)nb, sigma, x, z, cov = NAN;
+	size_t	 k = 0;
+
+	if (na == 0 || nb == 0 || !(conf > 0 && conf < 1)) {
+		if (coverage != NULL)
+			*coverage = NAN;
+		return 0;
+	}
+	if (exact) {
+		k = stats_mw_exact_rank(na, nb, conf, &cov);
+		/* Only when C(na+nb, na) is small does k = 1 fall short. */
+		if (cov < conf - 1e-12)
+			k = 0;
+	} else {
+		/* At 95% the constant, so that summary's intervals stay bit for bit R's. */
+		z = conf == STATS_CONF_LEVEL ? STATS_Z975 : stats_qnorm_upper((1 - conf) / 2);
+		sigma = sqrt(mn * (na + nb + 1) / 12);
+		x = floor(mn / 2 + 0.5 - z * sigma);
+		if (x >= 1) {
+			k = (size_t)x;
+			cov = 1 - stats_normal_tail2((k - 0.5 - mn / 2) / sigma);
+		}
+	}
+	if (k == 0)
+		cov = NAN;
+	if (coverage != NULL)
+		*coverage = cov;
+	return k;
+}
+
+/* Hodges-Lehmann shift and Moses' interval at rank k; see stats.h. */
+void
+stats_shift_ci(const double *a, size_t na, const double *b, size_t nb, size_t k,
+    double *hl, double *lo, double *hi)
+{
+	double	*d;
+	size_t	 nd;
+
+	*hl = *lo = *hi = NAN;
+	if (na == 0 || nb == 0)
+		return;
+	if (nb > SIZE_MAX / sizeof *d / na)
+		fatalx("stats_shift_ci: %zu x %zu differences do not fit in memory",
+		    na, nb);
+	nd = na * nb;
+	d = xcalloc(nd, sizeof *d);
+	for (size_t i = 0; i < na; i++) {
+		for (size_t j = 0; j < nb; j++)
+			d[i * nb + j] = a[i] - b[j];
+	}
+	*hl = stats_quantile_select(d, nd, 0.5);
+	if (k != 0 && 2 * k <= nd + 1) {
+		*lo = stats_select(d, nd, k - 1);
+		*hi = stats_select(d, nd, nd - k);
+	}
+	free(d);
+}
+
 /* Compare sample a against sample b: medians, HL shift, Moses interval, Mann-Whitney test. */
 void
 stats_compare(const double *a, size_t na, const double *b, size_t nb,
     struct stats_compare *out)
 {
-	double	*d, tiesum, z, sigma, mn, x;
-	size_t	 i, j, nd, k = 0;
+	double	 tiesum, z, sigma, mn;
+	size_t	 k;
 	int	 ties, exact;
 
 	memset(out, 0, sizeof *out);
@@ -414,39 +524,10 @@ stats_compare(const double *a, size_t na, const double *b, size_t nb,
 			out->p = stats_normal_tail2(z / sigma);
 	}
 
-	if (nb > SIZE_MAX / sizeof *d / na)
-		fatalx("stats_compare: %zu x %zu differences do not fit in memory",
-		    na, nb);
-	nd = na * nb;
-	d = xcalloc(nd, sizeof *d);
-	for (i = 0; i < na; i++) {
-		for (j = 0; j < nb; j++)
-			d[i * nb + j] = a[i] - b[j];
-	}
-	out->hl = stats_quantile_select(d, nd, 0.5);
-
-	if (exact) {
-		out->ci_exact = 1;
-		k = stats_mw_exact_rank(na, nb, &out->ci_coverage);
-		/* Only when C(na+nb, na) < 40 does k = 1 fall short. */
-		if (out->ci_coverage < STATS_CONF_LEVEL - 1e-12)
-			k = 0;
-	} else {
-		sigma = sqrt(mn * (na + nb + 1) / 12);
-		x = floor(mn / 2 + 0.5 - STATS_Z975 * sigma);
-		if (x >= 1) {
-			k = (size_t)x;
-			out->ci_coverage = 1 - stats_normal_tail2(
-			    (k - 0.5 - mn / 2) / sigma);
-		}
-	}
-	if (k != 0) {
-		out->has_ci = 1;
-		out->ci_lo = stats_select(d, nd, k - 1);
-		out->ci_hi = stats_select(d, nd, nd - k);
-	} else
-		out->ci_coverage = NAN;
-	free(d);
+	out->ci_exact = exact;
+	k = stats_shift_ci_rank(na, nb, exact, STATS_CONF_LEVEL, &out->ci_coverage);
+	out->has_ci = k != 0;
+	stats_shift_ci(a, na, b, nb, k, &out->hl, &out->ci_lo, &out->ci_hi);
 }
 
 /* Flag points more than k scaled MADs from the median; return how many. */

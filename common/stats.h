@@ -109,6 +109,25 @@ void	stats_compare(const double *a, size_t na, const double *b, size_t nb,
 	    struct stats_compare *out);
 
 /*
+ * The pieces of stats_compare's interval, at any confidence, for the
+ * sequential intervals of sequential.h. stats_shift_ci_rank is the rank k of
+ * Moses' interval at confidence conf (0 < conf < 1) for samples of na and nb:
+ * exact (R's qwilcox((1 - conf) / 2, na, nb), or 1 if that is 0) when exact is
+ * set, which stats_compare does when na < 50, nb < 50 and !stats_ties(); else
+ * from the normal approximation as described above; 0 when no k >= 1 reaches
+ * conf. Its coverage goes to *coverage (NaN for 0) unless NULL. At conf 0.95
+ * it is stats_compare's k. stats_shift_ci sets *hl to the Hodges-Lehmann
+ * shift and [*lo, *hi] to [d_(k), d_(na*nb-k+1)] (NaN when k is 0).
+ */
+size_t	stats_shift_ci_rank(size_t na, size_t nb, int exact, double conf, double *coverage);
+void	stats_shift_ci(const double *a, size_t na, const double *b, size_t nb, size_t k,
+	    double *hl, double *lo, double *hi);
+/* Whether a value occurs twice in a[0..na-1] and b[0..nb-1] pooled. */
+int	stats_ties(const double *a, size_t na, const double *b, size_t nb);
+/* The standard normal quantile of the upper tail q, 0 < q <= 0.5: P(Z > z) = q; NaN outside. */
+double	stats_qnorm_upper(double q);
+
+/*
  * Flag the points farther than k * MAD from the median, MAD being the median
  * absolute deviation scaled by 1.4826 (consistent with the sd for normal
  * data): flags[i] is set to 1 for those and 0 for the rest (flags may be NULL

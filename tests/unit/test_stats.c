@@ -647,6 +647,80 @@ test_compare_selection_matches_sort(void **state)
 	}
 }
 
+/* The normal quantile against R's qnorm(q, lower.tail = FALSE). */
+static void
+test_qnorm_upper(void **state)
+{
+	(void)state;
+	assert_close(stats_qnorm_upper(0.025), 1.959963984540054, 1e-14);
+	assert_close(stats_qnorm_upper(0.05), 1.6448536269514722, 1e-14);
+	assert_close(stats_qnorm_upper(0.005), 2.5758293035489004, 1e-14);
+	assert_close(stats_qnorm_upper(0.0005), 3.2905267314918945, 1e-13);
+	assert_close(stats_qnorm_upper(1e-10), 6.3613409024040557, 1e-12);
+	assert_close(stats_qnorm_upper(0.3), 0.52440051270804067, 1e-14);
+	assert_close(stats_qnorm_upper(0.5), 0, 0);
+	assert_true(isnan(stats_qnorm_upper(0)));
+	assert_true(isnan(stats_qnorm_upper(0.7)));
+}
+
+/*
+ * Moses' rank at levels other than 95%, exact: the smallest q with
+ * P(U <= q) >= (1 - conf) / 2 (1 if 0), counted by brute force; and at 95%
+ * the rank stats_compare uses.
+ */
+static void
+test_shift_rank_levels(void **state)
+{
+	const double	 confs[] = { 0.9, 0.95, 0.99, 0.999 };
+	double		 counts[1024], total, cdf, cov, hl, lo, hi;
+	size_t		 m, n, q, k;
+
+	(void)state;
+	for (m = 2; m <= 7; m++) {
+		for (n = 2; n <= 7; n++) {
+			memset(counts, 0, sizeof counts);
+			brute_u_counts(m, n, 1, 0, 0, counts);
+			total = 0;
+			for (q = 0; q <= m * n; q++)
+				total += counts[q];
+			for (size_t c = 0; c < NELEM(confs); c++) {
+				cdf = 0;
+				for (q = 0; (cdf + counts[q]) / total < (1 - confs[c]) / 2; q++)
+					cdf += counts[q];
+				if (q == 0) {
+					q = 1;
+					cdf = counts[0];
+				}
+				k = stats_shift_ci_rank(m, n, 1, confs[c], &cov);
+				if (1 - 2 * cdf / total < confs[c]) {
+					assert_int_equal(k, 0);
+					assert_true(isnan(cov));
+				} else {
+					assert_int_equal(k, q);
+					assert_close(cov, 1 - 2 * cdf / total, 1e-12);
+				}
+			}
+		}
+	}
+	/* Normal approximation at 99%: floor(mn/2 + 1/2 - 2.5758 sd). */
+	k = stats_shift_ci_rank(60, 70, 0, 0.99, &cov);
+	assert_int_equal(k, (size_t)floor(2100 + 0.5 - 2.5758293035489004 *
+	    sqrt(4200.0 * 131 / 12)));
+	assert_true(cov > 0.99 && cov < 0.991);
+	assert_int_equal(stats_shift_ci_rank(0, 5, 1, 0.95, &cov), 0);
+	assert_int_equal(stats_shift_ci_rank(5, 5, 1, 1.5, NULL), 0);
+
+	/* The interval at rank k: 1..3 against 0: differences 1, 2, 3. */
+	stats_shift_ci((const double[]){ 1, 2, 3 }, 3, (const double[]){ 0 }, 1, 1, &hl, &lo, &hi);
+	assert_close(hl, 2, 0);
+	assert_close(lo, 1, 0);
+	assert_close(hi, 3, 0);
+	stats_shift_ci((const double[]){ 1, 2, 3 }, 3, (const double[]){ 0 }, 1, 0, &hl, &lo, &hi);
+	assert_true(isnan(lo) && isnan(hi));
+	assert_int_equal(stats_ties((const double[]){ 1, 2 }, 2, (const double[]){ 3, 2 }, 2), 1);
+	assert_int_equal(stats_ties((const double[]){ 1, 2 }, 2, (const double[]){ 3, 4 }, 2), 0);
+}
+
 int
 main(void)
 {
@@ -664,6 +738,8 @@ main(void)
 		cmocka_unit_test(test_compare_normal_ties),
 		cmocka_unit_test(test_compare_large),
 		cmocka_unit_test(test_outliers),
+		cmocka_unit_test(test_qnorm_upper),
+		cmocka_unit_test(test_shift_rank_levels),
 		cmocka_unit_test(test_compare_selection_matches_sort),
 	};
 
