@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "log.h"
+#include "plan_node.h"
 #include "xmalloc.h"
 
 #define PLAN_DEPTH_MAX		16	/* nested lists and mappings */
@@ -25,26 +26,9 @@
 #define PLAN_CONDS_MAX		100
 #define PLAN_ARGS_MAX		1000
 #define PLAN_ENV_MAX		256
-#define PLAN_QUOTE_MAX		40	/* bytes of a value quoted in a message */
-#define PLAN_DESC_SIZE		(PLAN_QUOTE_MAX * 4 + 16)
 
 #define PLAN_EXAMPLE_CONDS	"[{name: cold, cache: cold, runs: 10}]"
 #define PLAN_EXAMPLE_CPUS	"use taskset's syntax, like \"0,1\", \"0-3\" or \"0-3,6\""
-
-/* A YAML node, read from libyaml's events into a small tree. */
-enum node_type { NODE_SCALAR, NODE_LIST, NODE_MAP, NODE_BAD };
-
-struct node {
-	enum node_type	  type;
-	size_t		  line;		/* 1-based */
-	size_t		  col;		/* 1-based */
-	char		 *value;	/* scalars: the text, NUL-terminated */
-	size_t		  len;
-	int		  empty;	/* a plain scalar with no text: YAML's null */
-	struct node	**kids;		/* lists: items; maps: key, value, ... */
-	size_t		  nkids;
-	size_t		  cap;
-};
 
 /* Every key a plan knows, at either level. */
 enum plan_key {
@@ -66,26 +50,27 @@ enum plan_key {
 	KEY_WARMUP_RUNS,
 	KEY_THEN,
 	KEY_IMPORTTIME_RUNS,
+	KEY_UNTIL,		/* precision targets: plan_until.c */
 	KEY_COUNT
 };
 
 static const char *plan_key_names[KEY_COUNT] = {
 	"version", "name", "python", "script", "args", "workdir", "cpus", "env",
 	"timeout", "order", "evict", "conditions", "cache", "cold_method",
-	"runs", "warmup_runs", "then", "importtime_runs"
+	"runs", "warmup_runs", "then", "importtime_runs", "until"
 };
 
 static const enum plan_key plan_top_keys[] = {
 	KEY_VERSION, KEY_NAME, KEY_PYTHON, KEY_SCRIPT, KEY_ARGS, KEY_WORKDIR,
 	KEY_CPUS, KEY_ENV, KEY_TIMEOUT, KEY_ORDER, KEY_EVICT, KEY_CONDITIONS,
-	KEY_IMPORTTIME_RUNS
+	KEY_IMPORTTIME_RUNS, KEY_UNTIL
 };
 #define PLAN_NTOP_KEYS	(sizeof plan_top_keys / sizeof plan_top_keys[0])
 
 static const enum plan_key plan_cond_keys[] = {
 	KEY_NAME, KEY_CACHE, KEY_COLD_METHOD, KEY_RUNS, KEY_WARMUP_RUNS,
 	KEY_PYTHON, KEY_SCRIPT, KEY_ARGS, KEY_WORKDIR, KEY_CPUS, KEY_ENV,
-	KEY_TIMEOUT, KEY_THEN, KEY_IMPORTTIME_RUNS
+	KEY_TIMEOUT, KEY_THEN, KEY_IMPORTTIME_RUNS, KEY_UNTIL
 };
 #define PLAN_NCOND_KEYS	(sizeof plan_cond_keys / sizeof plan_cond_keys[0])
 
@@ -1275,10 +1260,10 @@ plan_fold(struct plan_parse *pp, struct plan_condition *c,
 	c->importtime_runs = n != NULL ? from->importtime_runs : 0;
 }
 
-/* Check a condition's own keys into c and cs. */
+/* Check a condition's own keys into c and cs; top_until: the plan has an until: (or a typo of it). */
 static void
 plan_condition(struct plan_parse *pp, struct plan_condition *c,
-    struct plan_settings *cs)
+    struct plan_settings *cs, int top_until)
 {
 	struct node	**v = cs->val;
 	int		  value, cache_ok = 0;
@@ -1313,8 +1298,10 @@ plan_condition(struct plan_parse *pp, struct plan_condition *c,
 		    "applies to cache: cold (this condition has cache: %s); "
 		    "remove it or set cache: cold", plan_cache_name(c->cache));
 
+	/* With an until: runs may be left out; plan_until() reports it where no target applies. */
 	if (cs->key[KEY_RUNS] == NULL) {
-		if (!cs->typo[KEY_RUNS])
+		if (!cs->typo[KEY_RUNS] && cs->key[KEY_UNTIL] == NULL && !cs->typo[KEY_UNTIL] &&
+		    !top_until)
 			plan_error(pp, cs->map, "missing required key \"runs\"; "
 			    "add the number of measured runs, like runs: 10");
 	} else if (v[KEY_RUNS] != NULL)
@@ -1429,7 +1416,8 @@ plan_conditions(struct plan_parse *pp, struct plan *pl,
 			continue;
 		}
 		cs[i].map = item;
-		plan_condition(pp, &pl->conds[i], &cs[i]);
+		plan_condition(pp, &pl->conds[i], &cs[i],
+		    top->key[KEY_UNTIL] != NULL || top->typo[KEY_UNTIL]);
 	}
 
 	/* Names must be unique; report each repeat at the later one. */
@@ -1519,6 +1507,18 @@ plan_build(struct plan_parse *pp, const struct node *root)
 		if (cs[i].map != NULL)
 			plan_fold(pp, &pl->conds[i], &top, &cs[i]);
 	}
+	for (i = 0; i < pl->nconds; i++)
+		pl->conds[i].target = -1;
+	if (cs != NULL) {
+		/* Precision targets, the plan's and the conditions' (plan_until.c). */
+		struct plan_until_in *in = xcalloc(pl->nconds, sizeof *in);
+
+		for (i = 0; i < pl->nconds; i++)
+			in[i] = (struct plan_until_in){ cs[i].map, cs[i].key[KEY_UNTIL],
+			    cs[i].val[KEY_UNTIL], cs[i].key[KEY_RUNS], cs[i].typo[KEY_RUNS] };
+		plan_until(pp, pl, top.key[KEY_UNTIL], top.val[KEY_UNTIL], in);
+		free(in);
+	}
 	free(cs);
 
 	/* One plan is queued in one transaction: its size is capped so that stays short. */
@@ -1526,7 +1526,8 @@ plan_build(struct plan_parse *pp, const struct node *root)
 		size_t total = 0;
 
 		for (i = 0; i < pl->nconds; i++)
-			total += (size_t)pl->conds[i].runs * (size_t)(pl->conds[i].then + 1) +
+			total += (size_t)(pl->conds[i].max_runs > pl->conds[i].runs ?
+			    pl->conds[i].max_runs : pl->conds[i].runs) * (size_t)(pl->conds[i].then + 1) +
 			    (size_t)pl->conds[i].warmup_runs + (size_t)pl->conds[i].importtime_runs;
 		if (total > PLAN_MAX_TOTAL_RUNS)
 			plan_error(pp, top.key[KEY_CONDITIONS], "conditions: the plan asks for %zu "
@@ -1620,6 +1621,7 @@ plan_free(struct plan *pl)
 		free(c->env);
 	}
 	free(pl->conds);
+	plan_until_free(pl);
 	for (i = 0; i < pl->nevict; i++)
 		free(pl->evict[i]);
 	free(pl->evict);
@@ -1776,4 +1778,39 @@ plan_cpulist_parse(const char *list, unsigned char *set, size_t max)
 		return -1;
 	return plan_cpulist_scan(list, strlen(list), set, max, &bad) == 0 ?
 	    0 : -1;
+}
+
+/* What plan_until.c reaches of this file (plan_node.h). */
+
+/* Record an error at the start of a node, for plan_until.c. */
+void
+plan_node_error(struct plan_parse *pp, const struct node *n, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	plan_verror(pp, n->line, n->col, fmt, ap);
+	va_end(ap);
+}
+
+/* Describe what a node holds, for plan_until.c. */
+const char *
+plan_node_desc(const struct node *n, char *buf, size_t size)
+{
+	return plan_desc(n, buf, size);
+}
+
+/* Read a decimal integer from min to max, for plan_until.c. */
+int
+plan_node_int(struct plan_parse *pp, const char *key, const struct node *n, int min, int max,
+    int *out)
+{
+	return plan_int(pp, key, n, min, max, out);
+}
+
+/* Edit distance, for plan_until.c's "did you mean". */
+size_t
+plan_node_distance(const char *a, const char *b)
+{
+	return plan_distance(a, b);
 }

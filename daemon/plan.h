@@ -17,11 +17,16 @@
 #define PLAN_MAX_TOTAL_RUNS	20000	/* per plan, warm-up runs included */
 #define PLAN_THEN_MAX		20	/* runs after the cold one in a warming sequence */
 #define PLAN_IMPORTTIME_MAX	100	/* importtime runs per condition */
+#define PLAN_UNTIL_MIN_RUNS	5	/* until: min_runs by default */
+#define PLAN_UNTIL_MAX_RUNS	50	/* until: max_runs by default */
+#define PLAN_UNTIL_RUNS_LEAST	10	/* the least max_runs may be */
+#define PLAN_UNTIL_RUNS_MOST	1000	/* the most max_runs may be */
 
 enum plan_cache { PLAN_CACHE_NONE, PLAN_CACHE_COLD, PLAN_CACHE_WARM };
 enum plan_cold_method { PLAN_COLD_TARGETED, PLAN_COLD_SYSTEM };
 enum plan_order { PLAN_ORDER_INTERLEAVED, PLAN_ORDER_BLOCKED };
 enum plan_run_kind { PLAN_RUN_PROBE, PLAN_RUN_WARMUP, PLAN_RUN_MEASURED };
+enum plan_target_kind { PLAN_TARGET_MEDIAN, PLAN_TARGET_SHIFT };
 
 struct plan_env {
 	char	*key;
@@ -38,10 +43,12 @@ struct plan_condition {
 	char			*name;
 	enum plan_cache		 cache;
 	enum plan_cold_method	 cold_method;
-	int			 runs;		/* measured runs, or sequences when then > 0 */
+	int			 runs;		/* measured runs, or sequences when then > 0; with a target, its least */
 	int			 warmup_runs;
 	int			 then;		/* runs after the cold one in each sequence, 0: none */
 	int			 importtime_runs;	/* extra runs with python -X importtime */
+	int			 max_runs;	/* with a target: the most it may take; else 0 */
+	int			 target;	/* index into plan->targets, -1 for a fixed count */
 
 	char			*python;	/* "python3" by default: looked up in PATH */
 	char			*script;
@@ -54,6 +61,25 @@ struct plan_condition {
 	double			 timeout;	/* seconds per run */
 };
 
+/*
+ * A precision target (until:, plan_until.c): median, condition a's median of
+ * the stage known within +-width; shift, the interval for the shift a - b of
+ * the stage narrower than width. width is in seconds, or when relative a
+ * fraction of the median (of b's median, for a shift). Its conditions run
+ * round after round until it is met or they reach their max_runs.
+ */
+struct plan_target {
+	enum plan_target_kind	 kind;
+	char			*stage;
+	size_t			 a;		/* index into plan->conds */
+	size_t			 b;		/* shift: the second condition */
+	double			 width;
+	int			 relative;
+	char			*goal;		/* as written: "within 2%", "narrower than 20ms" */
+	int			 min_runs;	/* as the until: gave them, or the defaults */
+	int			 max_runs;
+};
+
 struct plan {
 	char			*name;
 	enum plan_order		 order;
@@ -61,6 +87,8 @@ struct plan {
 	size_t			 nevict;
 	struct plan_condition	*conds;
 	size_t			 nconds;
+	struct plan_target	*targets;	/* until: one per condition with its own, or a compare */
+	size_t			 ntargets;
 };
 
 /* One run of an expanded plan. */

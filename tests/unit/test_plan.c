@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -363,6 +364,95 @@ test_expand_sequences(void **state)
 	plan_free(pl);
 }
 
+/*
+ * until: a compare at the top, a condition's own target, the plan's median
+ * target for every condition; runs beside a target is its least, and only
+ * the least is expanded (benchd queues the rest round by round).
+ */
+static void
+test_until(void **state)
+{
+	static const char	*compare = "name: u\nscript: b.py\n"
+	    "until: {compare: [cold, warm], stage: import_torch, narrower_than: 20 ms, max_runs: 40}\n"
+	    "conditions:\n"
+	    "  - {name: cold, cache: cold}\n"
+	    "  - {name: warm, cache: warm, runs: 8, warmup_runs: 1}\n"
+	    "  - {name: base, cache: none, until: {stage: total, within: 2.5%, min_runs: 6, "
+	    "max_runs: 60}}\n"
+	    "  - {name: fixed, cache: none, runs: 3}\n";
+	static const char	*every = "name: u\nscript: b.py\n"
+	    "until: {stage: import_torch, within: 0.05s, max_runs: 10}\n"
+	    "conditions:\n"
+	    "  - {name: a, cache: none}\n"
+	    "  - {name: b, cache: none, runs: 7}\n"
+	    "  - {name: c, cache: none, until: {stage: total, within: 1%}}\n";
+	static const char	*big = "name: u\nscript: b.py\nconditions:\n"
+	    "  - {name: a, cache: none, runs: 10000}\n"
+	    "  - {name: b, cache: none, runs: 9500}\n"
+	    "  - {name: c, cache: none, until: {stage: total, within: 1%, max_runs: 1000}}\n";
+	const struct plan_target *t;
+	struct plan		*pl;
+	char			*cause;
+
+	(void)state;
+	pl = test_parse(compare, "u.yaml", NULL, &cause);
+	if (pl == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(pl->ntargets, 2);
+	t = &pl->targets[0];
+	assert_int_equal(t->kind, PLAN_TARGET_SHIFT);
+	assert_string_equal(t->stage, "import_torch");
+	assert_int_equal(t->a, 0);
+	assert_int_equal(t->b, 1);
+	assert_true(fabs(t->width - 0.02) < 1e-15 && !t->relative);
+	assert_string_equal(t->goal, "narrower than 20 ms");
+	assert_int_equal(t->min_runs, PLAN_UNTIL_MIN_RUNS);
+	assert_int_equal(t->max_runs, 40);
+	t = &pl->targets[1];
+	assert_int_equal(t->kind, PLAN_TARGET_MEDIAN);
+	assert_string_equal(t->stage, "total");
+	assert_int_equal(t->a, 2);
+	assert_true(fabs(t->width - 0.025) < 1e-15 && t->relative);
+	assert_string_equal(t->goal, "within 2.5%");
+	/* Each condition: runs queued first, the most it may take, its target. */
+	assert_int_equal(pl->conds[0].runs, PLAN_UNTIL_MIN_RUNS);
+	assert_int_equal(pl->conds[0].max_runs, 40);
+	assert_int_equal(pl->conds[0].target, 0);
+	assert_int_equal(pl->conds[1].runs, 8);
+	assert_int_equal(pl->conds[1].max_runs, 40);
+	assert_int_equal(pl->conds[1].target, 0);
+	assert_int_equal(pl->conds[2].runs, 6);
+	assert_int_equal(pl->conds[2].max_runs, 60);
+	assert_int_equal(pl->conds[2].target, 1);
+	assert_int_equal(pl->conds[3].runs, 3);
+	assert_int_equal(pl->conds[3].max_runs, 0);
+	assert_int_equal(pl->conds[3].target, -1);
+	test_runs(pl, "0m 1w 1m 2m 3m 0m 1m 2m 3m 0m 1m 2m 3m 0m 1m 2m 0m 1m 2m 1m 2m 1m 1m");
+	plan_free(pl);
+
+	pl = test_parse(every, "u.yaml", NULL, &cause);
+	if (pl == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(pl->ntargets, 3);
+	for (size_t i = 0; i < 2; i++) {
+		t = &pl->targets[pl->conds[i].target];
+		assert_int_equal(t->kind, PLAN_TARGET_MEDIAN);
+		assert_int_equal(t->a, i);
+		assert_string_equal(t->stage, "import_torch");
+		assert_true(fabs(t->width - 0.05) < 1e-15 && !t->relative);
+		assert_int_equal(pl->conds[i].max_runs, 10);
+	}
+	assert_int_equal(pl->conds[0].runs, PLAN_UNTIL_MIN_RUNS);
+	assert_int_equal(pl->conds[1].runs, 7);
+	t = &pl->targets[pl->conds[2].target];
+	assert_string_equal(t->stage, "total");
+	assert_int_equal(pl->conds[2].max_runs, PLAN_UNTIL_MAX_RUNS);
+	plan_free(pl);
+
+	/* The most runs a plan may ask for counts max_runs. */
+	test_fails_with(big, strlen(big), "the plan asks for 20500 runs");
+}
+
 /* Checks against the machine: online CPUs and existing paths. */
 static void
 test_check_machine(void **state)
@@ -653,6 +743,7 @@ main(void)
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_expand_sequences),
+		cmocka_unit_test(test_until),
 		cmocka_unit_test(test_check_machine),
 		cmocka_unit_test(test_cpulist),
 		cmocka_unit_test(test_names),
