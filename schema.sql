@@ -192,6 +192,37 @@ CREATE TABLE IF NOT EXISTS import_times (
 	PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
+-- One row per condition with a precision target (until: in its plan): the rule
+-- it runs under, the last look at it, and once it has stopped, why. Written
+-- when the plan is queued; the look's columns after every round of the plan;
+-- rule and stopped_at once the condition stops. A plan is not done while one
+-- of its rows has no rule. Intervals are sequential.c's: at look_level, which
+-- keeps 95% for every look from min_runs to max_runs together.
+CREATE TABLE IF NOT EXISTS condition_stops (
+	plan_id		INTEGER NOT NULL REFERENCES plans (id),
+	condition	TEXT NOT NULL,		-- the condition's name in the plan
+	kind		TEXT NOT NULL CHECK (kind IN ('median', 'shift')), -- its own median, or the shift between two conditions
+	stage		TEXT NOT NULL,		-- the stage the target is on: import_torch, total, ...
+	compare_a	TEXT,			-- a shift's conditions, the shift being compare_a - compare_b (this row's is one of them); NULL for a median
+	compare_b	TEXT,
+	goal		TEXT NOT NULL,		-- the target as the plan wrote it: "within 2%", "narrower than 20ms"
+	min_runs	INTEGER NOT NULL,	-- the measured runs it takes at least (queued with the plan)
+	max_runs	INTEGER NOT NULL,	-- and at most
+	look_level	REAL NOT NULL,		-- the confidence of every look's interval (0.988 for 5 to 60 runs), chosen when the plan was queued
+	runs		INTEGER,		-- measured runs of the condition at the last look
+	n		INTEGER,		-- of them, the ok ones with the stage: the values the look used
+	estimate	REAL,			-- the median (a shift: the Hodges-Lehmann shift) at the last look, in seconds
+	lo		REAL,			-- the look's interval, in seconds; NULL while too few runs give one
+	hi		REAL,
+	width		REAL,			-- a median's: the farther end's distance from it; a shift's: hi - lo; in seconds
+	target		REAL,			-- the width to reach, in seconds (a percentage of the median at that look)
+	runs_left	INTEGER,		-- runs it may still need (1/sqrt(n) law, within max_runs), 0 once stopped; NULL while not known
+	looked_at	REAL,			-- when the last look was taken; NULL before the first
+	rule		TEXT CHECK (rule IN ('target', 'max_runs')), -- what stopped it: its target met, or max_runs reached; NULL while it runs, or when its plan was cancelled or failed first
+	stopped_at	REAL,			-- when it stopped; NULL while it runs
+	PRIMARY KEY (plan_id, condition)
+) WITHOUT ROWID;
+
 -- One row per start of a daemon on this database: what wrote it, and where.
 CREATE TABLE IF NOT EXISTS daemon_starts (
 	started_at	REAL NOT NULL,

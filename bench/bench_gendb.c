@@ -186,7 +186,7 @@ gen_plan(struct store *st, int plan_runs, const struct store_file *fp, size_t nf
 	}
 	xasprintf(&yaml, gen_yaml, cold, warm);
 	rc = store_plan_add(st, "gen-cold-vs-warm", yaml, "/work/main/configs/gen.yaml", 0, runs,
-	    (size_t)n, plan_id, &cause);
+	    (size_t)n, NULL, 0, plan_id, &cause);
 	if (rc != 0)
 		fprintf(stderr, "bench_gendb: %s\n", cause);
 	else if (nfp > 0 && store_footprint_add(st, *plan_id, fp, nfp) != 0) {

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "log.h"
 #include "plan.h"
+#include "rounds.h"
 #include "run.h"
 #include "runner.h"
 #include "store.h"
@@ -96,11 +97,12 @@ request_submit(const struct request_env *env, const struct proto_request *req, u
 {
 	struct plan_check check = { request_online_cpus(), 1 };
 	struct store_new_run *runs = NULL;
+	struct store_stop *stops = NULL;
 	struct plan *plan;
 	char *cause = NULL;
 	json_t *reply;
 	int64_t id;
-	size_t n;
+	size_t n, nstops;
 
 	/* A plan runs as benchd's user: only that user may queue one (root too is refused). */
 	if (uid != getuid()) {
@@ -128,8 +130,9 @@ request_submit(const struct request_env *env, const struct proto_request *req, u
 		}
 	}
 	runs = request_runs(plan, &n);
-	if (store_plan_add(env->store, plan->name, req->yaml, req->path, uid, runs, n, &id,
-	    &cause) != 0)
+	stops = rounds_stops(plan, &nstops);	/* precision targets: rounds.c */
+	if (store_plan_add(env->store, plan->name, req->yaml, req->path, uid, runs, n, stops, nstops,
+	    &id, &cause) != 0)
 		goto fail;
 	log_info("plan %lld queued: %s (%zu conditions, %zu runs) from %s", (long long)id,
 	    plan->name, plan->nconds, n, req->path);
@@ -139,6 +142,7 @@ request_submit(const struct request_env *env, const struct proto_request *req, u
 	json_object_set_new(reply, "conditions", json_integer((json_int_t)plan->nconds));
 	json_object_set_new(reply, "runs", json_integer((json_int_t)n));
 	free(runs);
+	free(stops);
 	plan_free(plan);
 	runner_kick(env->runner);
 	return reply;
@@ -147,6 +151,7 @@ fail:
 	reply = proto_reply_error(cause);
 	free(cause);
 	free(runs);
+	free(stops);
 	plan_free(plan);
 	return reply;
 }
@@ -156,13 +161,17 @@ static json_t *
 request_status(const struct request_env *env)
 {
 	struct store_status st;
-	json_t *reply = proto_reply_ok(), *last = json_null();
+	json_t *reply = proto_reply_ok(), *last = json_null(), *cur, *targets;
 
 	json_object_set_new(reply, "daemon", json_pack("{si ss sf ss ss}", "pid", (int)getpid(),
 	    "version", BENCHD_VERSION, "uptime_s", (clock_mono_ms() - env->started_mono_ms) / 1e3,
 	    "socket", env->socket_path, "db", env->db_path));
 	json_object_set_new(reply, "paused", runner_paused_json(env->runner));
-	json_object_set_new(reply, "current", runner_current_json(env->runner));
+	json_object_set_new(reply, "current", cur = runner_current_json(env->runner));
+	/* A plan with precision targets: where they stand (rounds.c). */
+	if (json_is_object(cur) && (targets = rounds_json(env->store, json_integer_value(
+	    json_object_get(cur, "plan_id")))) != NULL)
+		json_object_set_new(cur, "targets", targets);
 	if (store_status(env->store, &st) != 0) {
 		json_decref(reply);
 		return proto_reply_error("cannot read the queue from the database");

@@ -13,16 +13,20 @@
 
 #include "clock.h"
 #include "log.h"
+#include "rounds.h"
 #include "run.h"
 #include "store.h"
 #include "xmalloc.h"
 
 #define RUNNER_RETRY_MIN_MS	500	/* the first retry after a refusal */
 #define RUNNER_RETRY_MAX_MS	30000	/* the delay doubles up to this */
+#define RUNNER_DECIDE_MAX	100	/* plans decided in one look at the queue */
 
 struct runner {
 	struct run_env		 env;
 	struct run_hooks	 hooks;
+	void			(*emit)(void *, int64_t, json_t *);	/* the server's, behind runner_emit */
+	void			*emit_arg;
 	uv_timer_t		 kick;
 	struct run		*run;
 	int			 stopping;
@@ -39,6 +43,7 @@ struct runner {
 static void	runner_kick_cb(uv_timer_t *);
 static void	runner_run_spawned(struct run *, void *);
 static void	runner_run_done(struct run *, void *);
+static void	runner_emit(void *, int64_t, json_t *);
 
 /* Create the runner; it starts nothing until runner_kick(). */
 struct runner *
@@ -48,8 +53,10 @@ runner_create(uv_loop_t *loop, struct store *st, const struct runner_hooks *hook
 
 	r->env.loop = loop;
 	r->env.store = st;
-	r->env.emit = hooks->emit;
-	r->env.arg = hooks->arg;
+	r->env.emit = runner_emit;
+	r->env.arg = r;
+	r->emit = hooks->emit;
+	r->emit_arg = hooks->arg;
 	for (size_t i = 0; i < RUN_OWN_MAX && hooks->own[i] != NULL; i++)
 		r->env.own[r->env.nown++] = hooks->own[i];
 	r->hooks = (struct run_hooks){ runner_run_spawned, runner_run_done, r };
@@ -165,7 +172,58 @@ runner_run_done(struct run *run, void *arg)
 	runner_run_free(r);
 }
 
-/* The queue check: retry a refused record, or start the next pending run unless one is in flight. */
+/*
+ * Every event goes out through here: a run_finished of a plan with precision
+ * targets carries where they stand (rounds.c), then the hook has it.
+ */
+static void
+runner_emit(void *arg, int64_t plan_id, json_t *ev)
+{
+	struct runner *r = arg;
+	const char *name = json_string_value(json_object_get(ev, "event"));
+	json_t *targets;
+
+	if (name != NULL && strcmp(name, "run_finished") == 0 &&
+	    (targets = rounds_json(r->env.store, plan_id)) != NULL)
+		json_object_set_new(ev, "targets", targets);
+	r->emit(r->emit_arg, plan_id, ev);
+}
+
+/*
+ * Decide every plan whose precision targets wait for their next round, before
+ * any run starts: another round is queued, or the plan ends (and its watchers
+ * hear it). Done here, where the queue is looked at, so that a plan left
+ * undecided by a crash is decided after the restart like any other. Returns
+ * -1 when the database refused (the queue pauses and this is tried again).
+ */
+static int
+runner_decide(struct runner *r)
+{
+	int64_t plan_id;
+	json_t *ev;
+	char *why = NULL;
+	int rc, finished;
+
+	for (int i = 0; i < RUNNER_DECIDE_MAX; i++) {
+		if ((rc = rounds_decide(r->env.store, &plan_id, &finished, &why)) < 0) {
+			runner_pause(r, why);
+			return -1;
+		}
+		if (rc == 0)
+			break;
+		runner_resume(r);	/* the database took the decision's write */
+		if (finished && (ev = run_plan_event(r->env.store, plan_id)) != NULL) {
+			log_info("plan %lld %s: %lld of %lld runs ok", (long long)plan_id,
+			    json_string_value(json_object_get(ev, "state")),
+			    (long long)json_integer_value(json_object_get(ev, "runs_ok")),
+			    (long long)json_integer_value(json_object_get(ev, "runs_total")));
+			r->env.emit(r->env.arg, plan_id, ev);
+		}
+	}
+	return 0;
+}
+
+/* The queue check: retry a refused record, decide waiting plans, or start the next pending run unless one is in flight. */
 static void
 runner_kick_cb(uv_timer_t *t)
 {
@@ -186,6 +244,8 @@ runner_kick_cb(uv_timer_t *t)
 		runner_run_free(r);
 		return;
 	}
+	if (runner_decide(r) != 0)
+		return;
 	rc = store_next_run(r->env.store, &q);
 	if (rc < 0) {
 		char *why;

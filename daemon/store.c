@@ -22,6 +22,8 @@ static int	store_plan_fail_write(struct store *, int64_t, const char *);
 static int	store_plan_finish_write(struct store *, int64_t, int *);
 static int	store_read_in_write(struct store *, int64_t, const struct store_result *);
 static int	store_imports_write(struct store *, const struct store_result *);
+static int	store_stops_write(struct store *, int64_t, const struct store_stop *, size_t);
+static int	store_stops_open(struct store *, int64_t, int64_t *);
 
 /* Prepared once in store_open(), reset after each use, finalized in store_close(). */
 enum store_stmt {
@@ -33,6 +35,9 @@ enum store_stmt {
 	S_RUN_SET_STATE, S_RUN_COPY, S_RUN_PLAN, S_RUN_UNSTART, S_SEQ_EARLIER, S_READ_IN_ADD,
 	S_IMPORT_ADD,
 	S_STATUS_COUNTS, S_STATUS_LAST, S_RUNNING_IDS, S_DAEMON_START, S_FOOTPRINT_ADD, S_FOOTPRINT_GET,
+	/* Precision targets: condition_stops (rounds.c). */
+	S_STOP_ADD, S_STOPS_OPEN, S_UNDECIDED, S_STOPS_GET, S_MEASURED, S_STOP_LOOK, S_STOP_END,
+	S_SEQ_MAX,
 	S_COUNT
 };
 
@@ -113,6 +118,24 @@ static const char *const store_sql[S_COUNT] = {
 	[S_FOOTPRINT_ADD] = "INSERT OR REPLACE INTO footprints (plan_id, path, bytes, shared)"
 	    " VALUES (?1, ?2, ?3, ?4)",
 	[S_FOOTPRINT_GET] = "SELECT path, bytes, shared FROM footprints WHERE plan_id = ?1 ORDER BY path",
+	[S_STOP_ADD] = "INSERT INTO condition_stops (plan_id, condition, kind, stage, compare_a, compare_b,"
+	    " goal, min_runs, max_runs, look_level) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[S_STOPS_OPEN] = "SELECT count(*) FROM condition_stops WHERE plan_id = ?1 AND rule IS NULL",
+	[S_UNDECIDED] = "SELECT p.id FROM plans p WHERE p.state IN ('queued', 'running')"
+	    " AND EXISTS (SELECT 1 FROM condition_stops c WHERE c.plan_id = p.id AND c.rule IS NULL)"
+	    " AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.state IN ('pending', 'running')"
+	    " AND r.plan_id = p.id) ORDER BY p.id LIMIT 1",
+	[S_STOPS_GET] = "SELECT condition, kind, stage, compare_a, compare_b, goal, min_runs, max_runs,"
+	    " look_level, runs, n, estimate, lo, hi, width, target, runs_left, looked_at, rule, stopped_at"
+	    " FROM condition_stops WHERE plan_id = ?1 ORDER BY condition",
+	[S_MEASURED] = "SELECT r.state, (SELECT duration_s FROM stages WHERE run_id = r.id AND name = ?3)"
+	    " FROM runs r WHERE r.plan_id = ?1 AND r.condition = ?2 AND r.kind = 'measured'"
+	    " AND r.state != 'interrupted' ORDER BY r.seq",
+	[S_STOP_LOOK] = "UPDATE condition_stops SET runs = ?3, n = ?4, estimate = ?5, lo = ?6, hi = ?7,"
+	    " width = ?8, target = ?9, runs_left = ?10, looked_at = ?11 WHERE plan_id = ?1 AND condition = ?2",
+	[S_STOP_END] = "UPDATE condition_stops SET rule = ?3, stopped_at = ?4"
+	    " WHERE plan_id = ?1 AND condition = ?2 AND rule IS NULL",
+	[S_SEQ_MAX] = "SELECT coalesce(max(seq), 0) FROM runs WHERE plan_id = ?1",
 };
 
 static const char *const store_run_state_names[] = {
@@ -536,12 +559,14 @@ store_recover(struct store *st, void (*orphan)(int pid, double spawned_at, const
 }
 
 /*
- * Queue a plan and its expanded runs (seq 1..nruns in order) in one
- * transaction. Fills *plan_id, or *cause on failure.
+ * Queue a plan and its expanded runs (seq 1..nruns in order), with the rows
+ * of its conditions' targets, in one transaction. Fills *plan_id, or *cause
+ * on failure.
  */
 int
 store_plan_add(struct store *st, const char *name, const char *yaml, const char *source_path,
-    int64_t uid, const struct store_new_run *runs, size_t nruns, int64_t *plan_id, char **cause)
+    int64_t uid, const struct store_new_run *runs, size_t nruns, const struct store_stop *stops,
+    size_t nstops, int64_t *plan_id, char **cause)
 {
 	sqlite3_stmt *s;
 
@@ -575,7 +600,7 @@ store_plan_add(struct store *st, const char *name, const char *yaml, const char 
 		if (store_exec(st, s) != 0)
 			goto fail;
 	}
-	if (store_commit(st) != 0)
+	if (store_stops_write(st, *plan_id, stops, nstops) != 0 || store_commit(st) != 0)
 		goto fail;
 	return 0;
 
@@ -728,7 +753,10 @@ store_plan_fail_write(struct store *st, int64_t plan_id, const char *error)
 	return store_plan_set_state(st, plan_id, "failed", error);
 }
 
-/* Mark a plan done once none of its runs is pending or running (inside the caller's transaction). */
+/*
+ * Mark a plan done once none of its runs is pending or running and none of
+ * its conditions still runs under its target (inside the caller's transaction).
+ */
 static int
 store_plan_finish_write(struct store *st, int64_t plan_id, int *finished)
 {
@@ -740,6 +768,11 @@ store_plan_finish_write(struct store *st, int64_t plan_id, int *finished)
 	if ((rc = store_plan_state(st, plan_id, state, sizeof state, &open)) <= 0)
 		return rc;
 	if (open != 0 || (strcmp(state, "running") != 0 && strcmp(state, "queued") != 0))
+		return 0;
+	/* A condition still under its target waits for the next round's decision (rounds.c). */
+	if (store_stops_open(st, plan_id, &open) != 0)
+		return -1;
+	if (open != 0)
 		return 0;
 	if (store_plan_set_state(st, plan_id, "done", NULL) != 0)
 		return -1;
@@ -1140,4 +1173,248 @@ store_run_unstart(struct store *st, int64_t run_id)
 
 	sqlite3_bind_int64(s, 1, run_id);
 	return store_exec(st, s);
+}
+
+/* Precision targets: condition_stops, for rounds.c. */
+
+/* Write the rows of a new plan's targets (inside the caller's transaction). */
+static int
+store_stops_write(struct store *st, int64_t plan_id, const struct store_stop *stops, size_t n)
+{
+	sqlite3_stmt *s = store_stmt(st, S_STOP_ADD);
+
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(s, 1, plan_id);
+		store_bind_text(s, 2, stops[i].condition);
+		store_bind_text(s, 3, stops[i].kind);
+		store_bind_text(s, 4, stops[i].stage);
+		store_bind_text(s, 5, stops[i].compare_a);
+		store_bind_text(s, 6, stops[i].compare_b);
+		store_bind_text(s, 7, stops[i].goal);
+		sqlite3_bind_int(s, 8, stops[i].min_runs);
+		sqlite3_bind_int(s, 9, stops[i].max_runs);
+		sqlite3_bind_double(s, 10, stops[i].look_level);
+		if (store_exec(st, s) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* How many of a plan's conditions still run under their target. */
+static int
+store_stops_open(struct store *st, int64_t plan_id, int64_t *open)
+{
+	sqlite3_stmt *s = store_stmt(st, S_STOPS_OPEN);
+	int rc;
+
+	sqlite3_bind_int64(s, 1, plan_id);
+	rc = store_step(st, s);
+	*open = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	store_done(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* The oldest plan whose next round waits for a decision; 1, 0 none, -1 error. */
+int
+store_undecided(struct store *st, int64_t *plan_id)
+{
+	sqlite3_stmt *s = store_stmt(st, S_UNDECIDED);
+	int rc = store_step(st, s);
+
+	if (rc == SQLITE_ROW)
+		*plan_id = sqlite3_column_int64(s, 0);
+	store_done(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* A REAL column, or NAN when NULL. */
+static double
+store_column_real(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
+}
+
+/* An INTEGER column, or -1 when NULL. */
+static int64_t
+store_column_count(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, i);
+}
+
+/* Read a plan's condition_stops rows. */
+int
+store_stops_get(struct store *st, int64_t plan_id, struct store_stop **out, size_t *n)
+{
+	sqlite3_stmt *s = store_stmt(st, S_STOPS_GET);
+	struct store_stop *r;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	sqlite3_bind_int64(s, 1, plan_id);
+	while ((rc = store_step(st, s)) == SQLITE_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		r = &(*out)[(*n)++];
+		*r = (struct store_stop){
+			.condition = store_column_strdup(s, 0), .kind = store_column_strdup(s, 1),
+			.stage = store_column_strdup(s, 2), .compare_a = store_column_strdup(s, 3),
+			.compare_b = store_column_strdup(s, 4), .goal = store_column_strdup(s, 5),
+			.min_runs = sqlite3_column_int(s, 6), .max_runs = sqlite3_column_int(s, 7),
+			.look_level = store_column_real(s, 8), .runs = store_column_count(s, 9),
+			.n = store_column_count(s, 10), .estimate = store_column_real(s, 11),
+			.lo = store_column_real(s, 12), .hi = store_column_real(s, 13),
+			.width = store_column_real(s, 14), .target = store_column_real(s, 15),
+			.runs_left = store_column_count(s, 16), .looked_at = store_column_real(s, 17),
+			.rule = store_column_strdup(s, 18), .stopped_at = store_column_real(s, 19),
+		};
+	}
+	store_done(s);
+	if (rc != SQLITE_DONE) {
+		store_stops_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* Free what store_stops_get() read. */
+void
+store_stops_free(struct store_stop *stops, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(stops[i].condition);
+		free(stops[i].kind);
+		free(stops[i].stage);
+		free(stops[i].compare_a);
+		free(stops[i].compare_b);
+		free(stops[i].goal);
+		free(stops[i].rule);
+	}
+	free(stops);
+}
+
+/* One condition's measured runs so far (each seq once) and its stage's values in the ok ones. */
+int
+store_measured(struct store *st, int64_t plan_id, const char *condition, const char *stage,
+    struct store_measured *m)
+{
+	sqlite3_stmt *s = store_stmt(st, S_MEASURED);
+	size_t cap = 0;
+	int rc;
+
+	memset(m, 0, sizeof *m);
+	sqlite3_bind_int64(s, 1, plan_id);
+	sqlite3_bind_text(s, 2, condition, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, stage, -1, SQLITE_STATIC);
+	while ((rc = store_step(st, s)) == SQLITE_ROW) {
+		m->runs++;
+		if (strcmp((const char *)sqlite3_column_text(s, 0), "ok") != 0 ||
+		    sqlite3_column_type(s, 1) == SQLITE_NULL)
+			continue;
+		if (m->nvalues == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			m->values = xreallocarray(m->values, cap, sizeof *m->values);
+		}
+		m->values[m->nvalues++] = sqlite3_column_double(s, 1);
+	}
+	store_done(s);
+	if (rc != SQLITE_DONE) {
+		free(m->values);
+		memset(m, 0, sizeof *m);
+		return -1;
+	}
+	return 0;
+}
+
+/* Write one row's look, and its stop when it stops now (inside the caller's transaction). */
+static int
+store_stop_look_write(struct store *st, int64_t plan_id, const struct store_stop *l)
+{
+	sqlite3_stmt *s = store_stmt(st, S_STOP_LOOK);
+
+	sqlite3_bind_int64(s, 1, plan_id);
+	store_bind_text(s, 2, l->condition);
+	store_bind_count(s, 3, l->runs);
+	store_bind_count(s, 4, l->n);
+	store_bind_real(s, 5, l->estimate);
+	store_bind_real(s, 6, l->lo);
+	store_bind_real(s, 7, l->hi);
+	store_bind_real(s, 8, l->width);
+	store_bind_real(s, 9, l->target);
+	store_bind_count(s, 10, l->runs_left);
+	store_bind_real(s, 11, l->looked_at);
+	if (store_exec(st, s) != 0)
+		return -1;
+	if (l->rule == NULL)
+		return 0;
+	s = store_stmt(st, S_STOP_END);
+	sqlite3_bind_int64(s, 1, plan_id);
+	store_bind_text(s, 2, l->condition);
+	store_bind_text(s, 3, l->rule);
+	store_bind_real(s, 4, l->stopped_at);
+	return store_exec(st, s);
+}
+
+/*
+ * Record one decision whole: every look, the stops, the next round after the
+ * plan's last seq, and the plan's end when nothing of it is left; a crash or
+ * a refusal leaves none of it, and the decision is taken again.
+ */
+int
+store_decide(struct store *st, int64_t plan_id, const struct store_stop *looks, size_t n,
+    const struct store_new_run *round, size_t nround, int *plan_finished)
+{
+	sqlite3_stmt *s;
+	int64_t seq = 0;
+	int rc;
+
+	*plan_finished = 0;
+	if (store_begin(st) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (store_stop_look_write(st, plan_id, &looks[i]) != 0)
+			goto fail;
+	}
+	s = store_stmt(st, S_SEQ_MAX);
+	sqlite3_bind_int64(s, 1, plan_id);
+	rc = store_step(st, s);
+	if (rc == SQLITE_ROW)
+		seq = sqlite3_column_int64(s, 0);
+	store_done(s);
+	if (rc != SQLITE_ROW)
+		goto fail;
+	s = store_stmt(st, S_RUN_ADD);
+	for (size_t i = 0; i < nround; i++) {
+		sqlite3_bind_int64(s, 1, plan_id);
+		sqlite3_bind_text(s, 2, round[i].condition, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, seq + 1 + (int64_t)i);
+		sqlite3_bind_text(s, 4, round[i].kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, round[i].cache_policy, -1, SQLITE_STATIC);
+		store_bind_text(s, 6, round[i].cold_method);
+		store_bind_text(s, 7, round[i].cpus);
+		if (store_exec(st, s) != 0)
+			goto fail;
+	}
+	if (store_plan_finish_write(st, plan_id, plan_finished) != 0 || store_commit(st) != 0)
+		goto fail;
+	return 0;
+
+fail:
+	store_rollback(st);
+	*plan_finished = 0;
+	return -1;
+}
+
+/* Fail a plan with a reason, in one transaction: its pending runs are cancelled. */
+int
+store_plan_fail(struct store *st, int64_t plan_id, const char *error)
+{
+	if (store_begin(st) != 0)
+		return -1;
+	if (store_plan_fail_write(st, plan_id, error) != 0 || store_commit(st) != 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
 }

@@ -134,6 +134,43 @@ struct store_read_in {
 	int64_t			 bytes;
 };
 
+/*
+ * A condition's precision target as condition_stops records it (schema.sql):
+ * its rule, written with the plan, and its last look, written after every
+ * round, with rule ("target" or "max_runs") and stopped_at once it stops.
+ * NAN and -1 where not known; strings NULL where none. store_stops_get fills
+ * it with strings of its own (store_stops_free).
+ */
+struct store_stop {
+	char		*condition;
+	char		*kind;		/* median, shift */
+	char		*stage;
+	char		*compare_a;	/* shift only */
+	char		*compare_b;
+	char		*goal;
+	int		 min_runs;
+	int		 max_runs;
+	double		 look_level;
+	int64_t		 runs;
+	int64_t		 n;
+	double		 estimate;
+	double		 lo;
+	double		 hi;
+	double		 width;
+	double		 target;
+	int64_t		 runs_left;
+	double		 looked_at;
+	char		*rule;		/* NULL while it runs */
+	double		 stopped_at;
+};
+
+/* A condition's measured runs so far, for a look at its target. */
+struct store_measured {
+	double		*values;	/* the stage's duration in its ok runs, by seq */
+	size_t		 nvalues;
+	int64_t		 runs;		/* measured runs of it queued (each seq once) */
+};
+
 /* A plan as the queue holds it. */
 struct store_plan {
 	int64_t		 id;
@@ -180,9 +217,11 @@ int		 store_recover(struct store *,
 int		 store_daemon_start(struct store *, const char *version, const char *host,
 		    const char *machine_id);
 
+/* Queue a plan, its runs and its conditions' targets (stops, may be none) in one transaction. */
 int		 store_plan_add(struct store *, const char *name, const char *yaml,
 		    const char *source_path, int64_t uid, const struct store_new_run *,
-		    size_t nruns, int64_t *plan_id, char **cause);
+		    size_t nruns, const struct store_stop *stops, size_t nstops, int64_t *plan_id,
+		    char **cause);
 int		 store_plan_get(struct store *, int64_t plan_id, struct store_plan *);
 void		 store_plan_clear(struct store_plan *);
 int		 store_plan_cancel(struct store *, int64_t plan_id, int64_t *cancelled,
@@ -214,6 +253,26 @@ int		 store_footprint_add(struct store *, int64_t plan_id, const struct store_fi
 int		 store_footprint_get(struct store *, int64_t plan_id, struct store_file **,
 		    size_t *n);
 void		 store_files_free(struct store_file *, size_t n);
+
+/*
+ * Precision targets (rounds.c). store_undecided: the oldest queued or
+ * running plan with a condition still running under its target and no run
+ * pending or running, whose next round is to be decided; 1 and *plan_id, 0
+ * none, -1 error. store_stops_get: a plan's condition_stops rows (none: *n 0).
+ * store_measured: one condition's measured runs and its stage's values.
+ * store_decide: one look written whole in one transaction: every row's look
+ * (and rule and stopped_at where a row stops now), the next round's runs after
+ * the plan's last seq, and the plan done when nothing of it is left.
+ * store_plan_fail: fail a plan with a reason, its pending runs cancelled.
+ */
+int		 store_undecided(struct store *, int64_t *plan_id);
+int		 store_stops_get(struct store *, int64_t plan_id, struct store_stop **, size_t *n);
+void		 store_stops_free(struct store_stop *, size_t n);
+int		 store_measured(struct store *, int64_t plan_id, const char *condition,
+		    const char *stage, struct store_measured *);
+int		 store_decide(struct store *, int64_t plan_id, const struct store_stop *, size_t n,
+		    const struct store_new_run *round, size_t nround, int *plan_finished);
+int		 store_plan_fail(struct store *, int64_t plan_id, const char *error);
 
 const char	*store_run_state_name(enum store_run_state);
 const char	*store_errmsg(struct store *);

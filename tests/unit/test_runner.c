@@ -464,6 +464,183 @@ test_submit_refused(void **state)
 	free(error);
 }
 
+/*
+ * A child for precision targets: its import_torch is a seeded value from
+ * base to base + spread (awk's rand, seeded by the run's number in its
+ * condition), so every run of the test draws the same.
+ */
+static const char child_spread[] =
+    "n=$(cat \"$0.$1\" 2>/dev/null || echo 0); n=$((n+1)); echo $n > \"$0.$1\"\n"
+    "v=$(awk -v n=$n -v b=$2 -v w=$3 'BEGIN{srand(n*7+b*100); printf \"%.4f\", b + rand()*w}')\n"
+    "echo \"start time: $(date +%s.%N)\"\n"
+    "echo '[0.000s] Python Process Started, Importing Torch...'\n"
+    "echo \"[${v}s] Import Torch Done, Time Spent: ${v}s\"\n";
+
+/* Write the target child and a plan of three conditions around it; returns the plan's text. */
+static char *
+until_plan(struct fixture *f, char **script)
+{
+	char *yaml;
+
+	*script = write_file(f, "spread.sh", child_spread, 0755);
+	xasprintf(&yaml, "name: until\npython: /bin/sh\nscript: %s\nconditions:\n"
+	    "  - {name: a, cache: none, args: [a, \"1.0\", \"0.02\"], until: {stage: import_torch, "
+	    "within: 1%%, min_runs: 5, max_runs: 30}}\n"
+	    "  - {name: b, cache: none, args: [b, \"0.5\", \"0.5\"], until: {stage: import_torch, "
+	    "within: 1%%, min_runs: 5, max_runs: 12}}\n"
+	    "  - {name: c, cache: none, args: [c, \"0.5\", \"0.5\"], runs: 3}\n", *script);
+	return yaml;
+}
+
+/*
+ * Targets: the first min_runs rounds are queued at submit (interleaved with
+ * the fixed count), then a round at a time while a target is open; a met
+ * target stops its condition (a, values within 2%), one out of reach stops at
+ * max_runs (b, values spread over half a second); the plan is done only then.
+ * Every run_finished carries the targets; the record keeps why each stopped.
+ */
+static void
+test_until_rounds(void **state)
+{
+	struct fixture *f = *state;
+	char *script, *yaml = until_plan(f, &script), *order, *a_runs;
+	json_t *ev, *targets;
+	int64_t id;
+	int i;
+
+	id = submit(f, "until.yaml", yaml, NULL);
+	assert_true(id > 0);
+	assert_query(f, "SELECT count(*) FROM runs", "13");
+	assert_query(f, "SELECT group_concat(condition || ':' || min_runs || '-' || max_runs || ':' || "
+	    "coalesce(rule, 'open'), ' ') FROM condition_stops", "a:5-30:open b:5-12:open");
+	runner_kick(f->runner);
+	ev = run_until(f, "plan_finished", id, 60000);
+	assert_string_equal(json_string_value(json_object_get(ev, "state")), "done");
+	assert_query(f, "SELECT state FROM plans", "done");
+
+	/* Why each stopped: a met its target before max_runs, b reached max_runs. */
+	assert_query(f, "SELECT rule FROM condition_stops WHERE condition = 'a'", "target");
+	assert_query(f, "SELECT rule || ':' || runs || ':' || n FROM condition_stops WHERE condition = 'b'",
+	    "max_runs:12:12");
+	assert_query(f, "SELECT count(*) FROM condition_stops WHERE width <= target AND condition = 'a'",
+	    "1");
+	a_runs = query(f, "SELECT runs FROM condition_stops WHERE condition = 'a'");
+	if (!(atoi(a_runs) > 5 && atoi(a_runs) < 30))
+		fail_msg("a stopped after %s runs, want between min_runs and max_runs", a_runs);
+	assert_query(f, "SELECT count(*) FROM runs WHERE condition = 'a'", a_runs);
+	assert_query(f, "SELECT count(*) FROM runs WHERE condition = 'c'", "3");
+
+	/* Interleaved: a b c three times, a b twice (min_runs), then a round of each open one. */
+	order = xcalloc(64, 1);
+	strcpy(order, "abcabcabcabab");
+	for (i = 6; i <= 12 || i <= atoi(a_runs); i++) {
+		if (i <= atoi(a_runs))
+			strcat(order, "a");
+		if (i <= 12)
+			strcat(order, "b");
+	}
+	assert_query(f, "SELECT group_concat(condition, '') FROM (SELECT condition FROM runs ORDER BY seq)",
+	    order);
+
+	/* The last run_finished (b's): a met its target, b at its bound, no run left. */
+	for (i = (int)json_array_size(f->events) - 1; i >= 0; i--) {
+		ev = json_array_get(f->events, (size_t)i);
+		if (strcmp(json_string_value(json_object_get(ev, "event")), "run_finished") == 0)
+			break;
+	}
+	assert_true(i >= 0);
+	targets = json_object_get(ev, "targets");
+	assert_true(json_is_array(targets) && json_array_size(targets) == 2);
+	ev = json_array_get(targets, 0);
+	assert_string_equal(json_string_value(json_object_get(ev, "kind")), "median");
+	assert_string_equal(json_string_value(json_object_get(ev, "stage")), "import_torch");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(ev, "conditions"), 0)),
+	    "a");
+	assert_string_equal(json_string_value(json_object_get(ev, "goal")), "within 1%");
+	assert_string_equal(json_string_value(json_object_get(ev, "state")), "target");
+	assert_true(json_real_value(json_object_get(ev, "width")) <=
+	    json_real_value(json_object_get(ev, "target")));
+	assert_int_equal(json_integer_value(json_object_get(ev, "runs_left")), 0);
+	assert_true(json_real_value(json_object_get(ev, "level")) > 0.95);
+	ev = json_array_get(targets, 1);
+	assert_string_equal(json_string_value(json_object_get(ev, "state")), "max_runs");
+	free(a_runs);
+	free(order);
+	free(yaml);
+	free(script);
+}
+
+/*
+ * A decision the database refuses (a trigger of the test's) pauses the queue
+ * with why, nothing of it written; once the database takes writes again the
+ * same decision goes through and the plan goes on to its end. Status shows the
+ * run in flight's targets with the runs they may still need.
+ */
+static void
+test_until_refused_decision(void **state)
+{
+	struct fixture *f = *state;
+	char *script, *yaml = until_plan(f, &script), *err = NULL;
+	struct proto_answer a;
+	json_t *paused, *cur, *t;
+	sqlite3 *db;
+	int64_t id;
+	size_t at;
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TRIGGER refuse BEFORE UPDATE ON condition_stops "
+	    "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END", NULL, NULL, &err), SQLITE_OK);
+	id = submit(f, "until.yaml", yaml, NULL);
+	runner_kick(f->runner);
+	/* The 13 runs of the first rounds, then the decision: refused. */
+	f->late = 0;
+	uv_timer_start(&f->deadline, deadline_cb, 30000, 0);
+	for (;;) {
+		a = ask(f, json_pack("{si ss}", "v", PROTO_VERSION, "cmd", "status"));
+		paused = json_object_get(a.reply, "paused");
+		if (json_is_object(paused) || f->late)
+			break;
+		json_decref(a.reply);
+		uv_run(&f->loop, UV_RUN_ONCE);
+	}
+	uv_timer_stop(&f->deadline);
+	assert_true(json_is_object(paused));
+	assert_non_null(strstr(json_string_value(json_object_get(paused, "reason")),
+	    "cannot write the database: refused by the test"));
+	json_decref(a.reply);
+	at = json_array_size(f->events);
+	assert_query(f, "SELECT count(*) FROM runs", "13");
+	assert_query(f, "SELECT count(*) FROM condition_stops WHERE looked_at IS NOT NULL", "0");
+	assert_query(f, "SELECT state FROM plans", "running");
+
+	/* The database takes writes again: the retry decides, and the plan goes on. */
+	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER refuse", NULL, NULL, &err), SQLITE_OK);
+	sqlite3_close(db);
+	f->late = 0;
+	uv_timer_start(&f->deadline, deadline_cb, 10000, 0);
+	while (find_event(f, at, "run_started", id) < 0 && !f->late)
+		uv_run(&f->loop, UV_RUN_ONCE);
+	uv_timer_stop(&f->deadline);
+	assert_true(find_event(f, at, "run_started", id) >= 0);
+	a = ask(f, json_pack("{si ss}", "v", PROTO_VERSION, "cmd", "status"));
+	assert_true(json_is_null(json_object_get(a.reply, "paused")));
+	cur = json_object_get(a.reply, "current");
+	t = json_array_get(json_object_get(cur, "targets"), 0);
+	assert_non_null(t);
+	assert_string_equal(json_string_value(json_object_get(t, "state")), "running");
+	/* Five values each: too few for an interval at the looks' level, so no estimate yet. */
+	assert_true(json_is_null(json_object_get(t, "runs_left")) ||
+	    json_integer_value(json_object_get(t, "runs_left")) >= 1);
+	assert_true(json_is_real(json_object_get(t, "target")));
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(t, "n"), 0)), 5);
+	json_decref(a.reply);
+	run_until(f, "plan_finished", id, 60000);
+	assert_query(f, "SELECT state FROM plans", "done");
+	assert_query(f, "SELECT count(*) FROM condition_stops WHERE rule IS NULL", "0");
+	free(yaml);
+	free(script);
+}
+
 int
 main(void)
 {
@@ -475,6 +652,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stop_requeues, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_time_busy_loop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_submit_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_until_rounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_until_refused_decision, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -121,7 +121,7 @@ add_plan(struct store *st, const char *cond, const char *kind, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		runs[i] = (struct store_new_run){ cond, kind, "cold", "targeted", "0,1", -1, 0, 0 };
-	if (store_plan_add(st, "seed", "name: seed\n", "/tmp/seed.yaml", 0, runs, n, &id,
+	if (store_plan_add(st, "seed", "name: seed\n", "/tmp/seed.yaml", 0, runs, n, NULL, 0, &id,
 	    &cause) != 0)
 		fail_msg("store_plan_add: %s", cause);
 	free(runs);
