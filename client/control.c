@@ -18,6 +18,7 @@
 #include "paths.h"
 #include "proto.h"
 #include "summary.h"
+#include "targets.h"
 #include "watch.h"
 #include "xmalloc.h"
 
@@ -526,6 +527,7 @@ control_status(const struct benchctl_env *env, struct cmd_args *args)
 		control_status_daemon(json_object_get(reply, "daemon"));
 		control_status_paused(json_object_get(reply, "paused"));
 		control_status_current(json_object_get(reply, "current"));
+		targets_status(json_object_get(reply, "current"));	/* targets.c */
 		control_status_queue(json_object_get(reply, "queue"));
 		control_status_last(json_object_get(reply, "last"));
 	}

@@ -101,6 +101,14 @@ static const char db_sql_footprint[] =
     "SELECT count(*), total(shared), total(bytes), total(bytes * shared) FROM footprints"
     " WHERE plan_id = ?1";
 
+/* Precision targets: a table from the schema after version 3, so it may not be there. */
+static const char db_sql_has_stops[] =
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'condition_stops'";
+static const char db_sql_stops[] =
+    "SELECT condition, kind, stage, compare_a, compare_b, goal, min_runs, max_runs, look_level, "
+    "    runs, n, estimate, lo, hi, width, target, rule, stopped_at "
+    "FROM condition_stops WHERE plan_id = ?1 ORDER BY condition";
+
 /*
  * A file: URI for path, so that mode=ro applies: every byte outside the
  * unreserved set and '/' is percent-encoded (a '?' or '#' in a folder name
@@ -650,6 +658,49 @@ db_load_hosts(struct db *db, struct db_plan *p, char **cause)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Read the plan's precision targets, when the database has them. */
+static int
+db_load_stops(struct db *db, struct db_plan *p, char **cause)
+{
+	sqlite3_stmt *stmt;
+	struct db_stop *t;
+	size_t cap = 0;
+	int rc;
+
+	if ((stmt = db_prepare(db, db_sql_has_stops, 0, cause)) == NULL)
+		return -1;
+	rc = db_step(db, stmt, cause);
+	if (rc == 1 && sqlite3_column_int(stmt, 0) == 0)
+		rc = 0;
+	sqlite3_finalize(stmt);
+	if (rc != 1)
+		return rc;
+	if ((stmt = db_prepare(db, db_sql_stops, p->id, cause)) == NULL)
+		return -1;
+	while ((rc = db_step(db, stmt, cause)) == 1) {
+		p->stops = db_grow(p->stops, p->nstops, &cap, sizeof *p->stops);
+		t = &p->stops[p->nstops++];
+		*t = (struct db_stop){ db_text_nn(stmt, 0), db_text_nn(stmt, 1), db_text_nn(stmt, 2),
+		    db_text(stmt, 3), db_text(stmt, 4), db_text_nn(stmt, 5), db_real(stmt, 6),
+		    db_real(stmt, 7), db_real(stmt, 8), db_real(stmt, 9), db_real(stmt, 10),
+		    db_real(stmt, 11), db_real(stmt, 12), db_real(stmt, 13), db_real(stmt, 14),
+		    db_real(stmt, 15), db_text(stmt, 16), db_real(stmt, 17) };
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* The precision target of one condition, or NULL. */
+const struct db_stop *
+db_plan_stop(const struct db_plan *p, const char *condition)
+{
+	for (size_t i = 0; i < p->nstops; i++) {
+		if (strcmp(p->stops[i].condition, condition) == 0)
+			return &p->stops[i];
+	}
+	return NULL;
+}
+
 /*
  * Load a plan and everything about its runs. The queries run inside one read
  * transaction, so a run the daemon records meanwhile is either all there or
@@ -689,7 +740,8 @@ db_plan_load(struct db *db, long long id, struct db_plan **out, char **cause)
 	    db_load_details(db, p, db_sql_info, db_add_info, cause) != 0 ||
 	    db_load_footprint(db, p, cause) != 0 || db_load_hosts(db, p, cause) != 0 ||
 	    (db->timing && (db_load_read_in(db, p, cause) != 0 ||
-	    db_load_details(db, p, db_sql_imports, db_add_import, cause) != 0)))
+	    db_load_details(db, p, db_sql_imports, db_add_import, cause) != 0)) ||
+	    db_load_stops(db, p, cause) != 0)
 		goto fail;
 	db_stages_list(p);
 	sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
@@ -757,6 +809,16 @@ db_plan_free(struct db_plan *p)
 		free(p->hosts[i].machine_id);
 	}
 	free(p->hosts);
+	for (size_t i = 0; i < p->nstops; i++) {
+		free(p->stops[i].condition);
+		free(p->stops[i].kind);
+		free(p->stops[i].stage);
+		free(p->stops[i].compare_a);
+		free(p->stops[i].compare_b);
+		free(p->stops[i].goal);
+		free(p->stops[i].rule);
+	}
+	free(p->stops);
 	free(p->name);
 	free(p->state);
 	free(p->error);

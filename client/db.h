@@ -120,6 +120,31 @@ struct db_host {
 	char	*machine_id;
 };
 
+/*
+ * A condition's precision target and why it stopped (condition_stops; none
+ * in databases before it). Numbers NaN where NULL; strings NULL where none.
+ */
+struct db_stop {
+	char		*condition;
+	char		*kind;		/* median, shift */
+	char		*stage;
+	char		*compare_a;	/* shift: the shift is a - b */
+	char		*compare_b;
+	char		*goal;		/* as the plan wrote it: "within 2%" */
+	double		 min_runs;
+	double		 max_runs;
+	double		 look_level;	/* every look's confidence */
+	double		 runs;		/* measured runs at the last look */
+	double		 n;		/* ok values it used */
+	double		 estimate;
+	double		 lo;
+	double		 hi;
+	double		 width;
+	double		 target;
+	char		*rule;		/* target, max_runs; NULL while running (or cancelled) */
+	double		 stopped_at;
+};
+
 /* A plan and all its runs. */
 struct db_plan {
 	long long	 id;
@@ -143,6 +168,8 @@ struct db_plan {
 	size_t		 nreads;
 	struct db_host	*hosts;			/* where its runs ran, in order; none in an old database */
 	size_t		 nhosts;
+	struct db_stop	*stops;			/* conditions with a precision target */
+	size_t		 nstops;
 };
 
 /*
@@ -174,5 +201,7 @@ double			 db_run_stage(const struct db_run *, const char *name);
 double			 db_run_metric(const struct db_run *, const char *name);
 /* A run's runtime info line, or NULL. */
 const char		*db_run_info(const struct db_run *, const char *key);
+/* The precision target of a condition of the plan, or NULL. */
+const struct db_stop	*db_plan_stop(const struct db_plan *, const char *condition);
 
 #endif

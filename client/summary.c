@@ -14,6 +14,7 @@
 #include "db.h"
 #include "fmt.h"
 #include "md.h"
+#include "targets.h"
 #include "xmalloc.h"
 
 /* One warning as JSON. */
@@ -184,6 +185,7 @@ summary_json(const struct analysis *a)
 		cli_jset(cb, "median_pct", cli_jreal(cond->resident_median));
 		cli_jset(cb, "worst_pct", cli_jreal(cond->resident_worst));
 		cli_jset(o, "cache_before", cb);
+		cli_jset(o, "stop", targets_summary_json(a->plan, cond->name));	/* targets.c */
 		metrics = cli_jcheck(json_array());
 		for (size_t m = 0; m < a->nmetrics; m++)
 			cli_jappend(metrics, summary_json_cell(a, m, &cond->cells[m]));
@@ -417,6 +419,7 @@ summary_cond(const struct analysis *a, size_t ci)
 	if (*buf != '\0')
 		printf(" (%s)", buf);
 	putchar('\n');
+	targets_summary(a->plan, c->name);	/* why it stopped, under a target (targets.c) */
 	fputs("  ", stdout);
 	cli_pad("metric", wm);
 	printf("  %-4s  %3s", "unit", "n");

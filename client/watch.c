@@ -14,6 +14,7 @@
 #include "fmt.h"
 #include "log.h"
 #include "stagelog.h"
+#include "targets.h"
 #include "xmalloc.h"
 
 /*
@@ -412,6 +413,21 @@ watch_main_stage(struct watch *w)
 	return r->nstages > 0 ? &r->stages[0] : NULL;
 }
 
+/* A plan with precision targets: where they stand after this run (targets.c), a line each. */
+static void
+watch_targets(struct watch *w, json_t *ev)
+{
+	char *lines = targets_lines(json_object_get(ev, "targets"), "  ", cli_jget_str(ev,
+	    "condition")), *line, *next;
+
+	for (line = lines; line != NULL && *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		*next++ = '\0';
+		watch_line(w, 1, "%s", line);
+	}
+	free(lines);
+}
+
 /*
  * A run finished: count it towards the ETA and give it its line: "run 3/14
  * cold measured ok: import_torch 5.30 s, total 5.42 s, 0.0% cached before";
@@ -441,8 +457,11 @@ watch_run_finished(struct watch *w, json_t *ev)
 	w->last_s = total_s;
 	w->last_timed = timed;
 
-	if (w->level == WATCH_QUIET || (w->tty && ok && w->level != WATCH_VERBOSE))
+	if (w->level == WATCH_QUIET || (w->tty && ok && w->level != WATCH_VERBOSE)) {
+		if (w->level != WATCH_QUIET)
+			watch_targets(w, ev);
 		return;
+	}
 	watch_run_label(w, run, sizeof run);
 	watch_what(w, what, sizeof what);
 	if (cli_jget_int(ev, "exit_code", &exit_code) && exit_code != 0)
@@ -466,6 +485,7 @@ watch_run_finished(struct watch *w, json_t *ev)
 	    *body != '\0' ? ": " : "", body, clean != NULL ? ": " : "", clean != NULL ? clean : "");
 	free(body);
 	free(clean);
+	watch_targets(w, ev);
 }
 
 /*

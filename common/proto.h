@@ -14,7 +14,7 @@
  *         "paused":{"reason","since","retry_in_s"} or null (the queue waits: the database
  *                  refuses writes, say),
  *         "current":{"plan_id","plan","condition","kind","run_id","seq","runs_total",
- *                    "runs_ended","stage","elapsed_s","pid", ...} or null,
+ *                    "runs_ended","stage","elapsed_s","pid", ..., "targets"} or null,
  *         "queue":{"plans_waiting","runs_left"},
  *         "last":{"run_id","plan_id","condition","state","total_s","ended_at","kind","cache",
  *                 "resident_before_pct"} or null}
@@ -31,9 +31,25 @@
  *        {"v":1,"event":"stage","plan_id","run_id","condition","kind","seq","runs_total",
  *         "t_s","text"}
  *        {"v":1,"event":"run_finished","plan_id","run_id","condition","kind","seq","state",
- *         "total_s","exit_code","runs_total","runs_ended","error"}
+ *         "total_s","exit_code","runs_total","runs_ended","error", "targets"}
  *        {"v":1,"event":"plan_finished","plan_id","state","runs_total","runs_ok","error"}
  *     Watching a plan that has already finished gets its plan_finished at once.
+ *
+ * "targets", in status's current and in run_finished, only for a plan with
+ * precision targets (until:), is where they stand with every run recorded so
+ * far (runs_total grows round by round for such a plan), one object per target:
+ *   {"kind": "median" or "shift", "stage", "conditions": [name] or [a, b] (the
+ *    shift is a - b), "goal" (as written: "within 2%", "narrower than 20ms"),
+ *    "target" (the width to reach, s: a percentage taken of the median now),
+ *    "estimate" (the median or Hodges-Lehmann shift, s), "lo", "hi" (the
+ *    interval the decision rests on, at "level", s), "width" (a median's: the
+ *    farther end's distance from it; a shift's: hi - lo; s), "level" (every
+ *    look's confidence, chosen so all looks cover together at 95%), "n" (ok
+ *    values of each condition), "runs" (measured runs of each), "max_runs",
+ *    "state" ("running", "target": met, or "max_runs": the bound reached),
+ *    "runs_left" (runs each condition may still need, by the 1/sqrt(n) law
+ *    within max_runs; 0 once stopped)}
+ * Numbers not known yet (too few runs for an interval) are null.
  */
 #ifndef BENCHD_PROTO_H
 #define BENCHD_PROTO_H

@@ -1294,12 +1294,13 @@ store_stops_free(struct store_stop *stops, size_t n)
 	free(stops);
 }
 
-/* One condition's measured runs so far (each seq once) and its stage's values in the ok ones. */
+/* One condition's measured runs ended so far (each seq once) and its stage's values in the ok ones. */
 int
 store_measured(struct store *st, int64_t plan_id, const char *condition, const char *stage,
     struct store_measured *m)
 {
 	sqlite3_stmt *s = store_stmt(st, S_MEASURED);
+	const char *state;
 	size_t cap = 0;
 	int rc;
 
@@ -1308,9 +1309,10 @@ store_measured(struct store *st, int64_t plan_id, const char *condition, const c
 	sqlite3_bind_text(s, 2, condition, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, stage, -1, SQLITE_STATIC);
 	while ((rc = store_step(st, s)) == SQLITE_ROW) {
-		m->runs++;
-		if (strcmp((const char *)sqlite3_column_text(s, 0), "ok") != 0 ||
-		    sqlite3_column_type(s, 1) == SQLITE_NULL)
+		state = (const char *)sqlite3_column_text(s, 0);
+		if (strcmp(state, "pending") != 0 && strcmp(state, "running") != 0)
+			m->runs++;
+		if (strcmp(state, "ok") != 0 || sqlite3_column_type(s, 1) == SQLITE_NULL)
 			continue;
 		if (m->nvalues == cap) {
 			cap = cap == 0 ? 64 : cap * 2;

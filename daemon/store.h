@@ -168,7 +168,7 @@ struct store_stop {
 struct store_measured {
 	double		*values;	/* the stage's duration in its ok runs, by seq */
 	size_t		 nvalues;
-	int64_t		 runs;		/* measured runs of it queued (each seq once) */
+	int64_t		 runs;		/* measured runs of it ended (each seq once; at a decision, all) */
 };
 
 /* A plan as the queue holds it. */
