@@ -198,6 +198,14 @@ class Daemon:
             raise RuntimeError("benchctl %s: %s" % (" ".join(args), r.stderr))
         return json.loads(r.stdout)
 
+    def ctl_text(self, *args):
+        """benchctl's output of a command against this daemon's database."""
+        r = subprocess.run([BENCHCTL, "--socket", self.socket, "--db", self.db] + list(args),
+                           capture_output=True, text=True, timeout=300)
+        if r.returncode != 0:
+            raise RuntimeError("benchctl %s: %s" % (" ".join(args), r.stderr))
+        return r.stdout
+
     def query(self, sql, *params):
         """Rows of a read-only query on the daemon's database."""
         db = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True, timeout=10)
