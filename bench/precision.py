@@ -183,8 +183,12 @@ def main():
     print("until: cold %d runs (%s), warm %d runs (%s); +-%.2f%% / +-%.2f%% at %.2f%% per look; %.0f s from submit "
           "to done" % (u["runs"]["cold"], u["rule"]["cold"], u["runs"]["warm"], u["rule"]["warm"],
                        u["width_pct"]["cold"], u["width_pct"]["warm"], 100 * u["look_level"], u["wall_s"]))
-    print("fixed %d: %.0f s; summary's 95%% interval within +-%g%% on both from N = %s (%s s), and stays from N = %s"
-          % (a.fixed, f["wall_s"], a.target, first, "%.0f" % f["first_reach_s"] if first else "-", stay))
+    if first:
+        print("fixed %d: %.0f s; summary's 95%% interval within +-%g%% on both from N = %d (%.0f s), and stays from "
+              "N = %s" % (a.fixed, f["wall_s"], a.target, first, f["first_reach_s"], stay))
+    else:
+        print("fixed %d: %.0f s; summary's 95%% interval within +-%g%% on both at no N" % (a.fixed, f["wall_s"],
+                                                                                          a.target))
     for n, p in sorted(f["counts"].items(), key=lambda kv: int(kv[0])):
         w = p["width_pct"]
         print("  fixed N = %-3s +-%s%% cold, +-%s%% warm, %.0f s" % (
