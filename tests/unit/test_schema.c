@@ -202,6 +202,69 @@ test_migrate_from_1(void **state)
 	assert_true(query_real(f->path, "SELECT count(*) FROM runs") == 2);
 }
 
+/*
+ * A database made by the first released schema (version 2, tests/fixtures/
+ * schema-v2.sql as it was), with a plan and a recorded run: opened, it gains
+ * every table and column since, keeps its rows, and a run recorded now
+ * fills the new columns.
+ */
+static void
+test_migrate_from_2(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL, *path, *old, *sql;
+	struct store *st;
+	struct store_run r;
+	sqlite3 *db;
+	size_t len;
+	int finished;
+
+	xasprintf(&path, "%s/old.db", f->dir);
+	old = slurp(FIXTURES_DIR "/schema-v2.sql", &len);
+	xasprintf(&sql, "PRAGMA journal_mode = WAL; BEGIN; %s; PRAGMA user_version = 2;"
+	    "INSERT INTO plans (id, name, submitted_at, yaml, source_path, submitted_uid, state)"
+	    " VALUES (1, 'old', 1.0, 'name: old', '/old.yaml', %u, 'running');"
+	    "INSERT INTO runs (plan_id, condition, seq, kind, cache_policy, state, ended_at)"
+	    " VALUES (1, 'cold', 1, 'measured', 'cold', 'ok', 2.0),"
+	    " (1, 'cold', 2, 'measured', 'cold', 'pending', NULL); COMMIT;", old,
+	    (unsigned)getuid());
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, &cause) != SQLITE_OK)
+		fail_msg("the old schema: %s", cause);
+	sqlite3_close(db);
+	free(sql);
+	free(old);
+
+	if ((st = store_open(path, &cause)) == NULL)
+		fail_msg("store_open: %s", cause);
+	assert_true(query_real(path, "PRAGMA user_version") == STORE_SCHEMA_VERSION);
+	assert_true(query_real(path, "SELECT count(*) FROM runs") == 2);
+	assert_true(query_real(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
+	    "('daemon_starts', 'read_in', 'import_times', 'condition_stops')") == 4);
+	assert_true(query_real(path, "SELECT count(*) FROM pragma_table_info('runs') WHERE name IN "
+	    "('token', 'spawn_late_ms', 'exit_late_ms', 'exit_window_ms', 'descendants_killed', "
+	    "'mapped_others_files', 'mapped_others_bytes', 'position', 'sequence', 'profile', "
+	    "'resident_after_pct', 'read_in_bytes')") == 12);
+	/* The pending run goes on, and is recorded with what is new. */
+	assert_int_equal(store_next_run(st, &r), 1);
+	assert_int_equal(r.seq, 2);
+	assert_int_equal(store_run_start(st, &(struct store_start){ .run_id = r.id,
+	    .spawned_at = 3.0, .pid = 42, .command = "x", .workdir = "/", .resident_before_pct = 0,
+	    .footprint_files = 1, .footprint_bytes = 10, .evict_ms = 1, .evict_failed = 0,
+	    .loadavg_1m = NAN, .mem_free_kb = -1, .mem_cached_kb = -1, .token = "2.1.ab",
+	    .spawn_late_ms = 0.25, .mapped_others_files = 0, .mapped_others_bytes = 0 }), 0);
+	assert_int_equal(store_run_finish(st, &(struct store_result){ .run_id = r.id,
+	    .state = RUN_OK, .has_exit = 1, .ended_at = 4.0, .exit_late_ms = 0.5,
+	    .exit_window_ms = 0, .descendants_killed = 0, .condition = "cold", .position = -1,
+	    .resident_after_pct = 90, .read_in_bytes = 4096 }, &finished), 0);
+	assert_true(finished);
+	store_close(st);
+	assert_true(query_real(path, "SELECT spawn_late_ms + exit_late_ms + read_in_bytes FROM runs "
+	    "WHERE seq = 2") == 0.75 + 4096);
+	assert_true(query_real(path, "SELECT count(*) FROM plans WHERE state = 'done'") == 1);
+	free(path);
+}
+
 /* The seed's first log, parsed and recorded, reads back exactly through the views. */
 static void
 test_fixture_run_roundtrip(void **state)
@@ -380,6 +443,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_version_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_from_1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_from_2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_run_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_requeues, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
