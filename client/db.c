@@ -106,7 +106,7 @@ static const char db_sql_footprint[] =
  * unreserved set and '/' is percent-encoded (a '?' or '#' in a folder name
  * must not start the query).
  */
-static char *
+char *
 db_uri(const char *path, const char *params)
 {
 	static const char hex[] = "0123456789ABCDEF";

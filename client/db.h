@@ -146,6 +146,12 @@ struct db_plan {
 };
 
 /*
+ * A file: URI for path with the given parameters ("mode=ro"), every byte
+ * that could end the path percent-encoded. The caller frees it.
+ */
+char			*db_uri(const char *path, const char *params);
+
+/*
  * Open the database at path read-only. On error returns NULL and sets *cause
  * to one line saying what is wrong and what to do (caller frees).
  */
