@@ -34,8 +34,9 @@ cmd_print_usage(const struct cmd_entry *e, int help)
 /* The option values of the global options, reserved in every command's table. */
 #define CMD_OPT_SOCKET	'S'
 #define CMD_OPT_DB	'D'
+#define CMD_OPT_HOST	'H'
 
-/* getopt_long's table for a command: its own long options, then --help, --socket and --db. The caller frees it. */
+/* getopt_long's table for a command: its own long options, then --help, --socket, --db and --host. The caller frees it. */
 static struct option *
 cmd_longopts(const struct cmd_entry *e)
 {
@@ -44,12 +45,13 @@ cmd_longopts(const struct cmd_entry *e)
 
 	while (e->longopts != NULL && e->longopts[n].name != NULL)
 		n++;
-	o = xcalloc(n + 4, sizeof *o);
+	o = xcalloc(n + 5, sizeof *o);
 	if (n > 0)
 		memcpy(o, e->longopts, n * sizeof *o);
 	o[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	o[n++] = (struct option){ "socket", required_argument, NULL, CMD_OPT_SOCKET };
-	o[n] = (struct option){ "db", required_argument, NULL, CMD_OPT_DB };
+	o[n++] = (struct option){ "db", required_argument, NULL, CMD_OPT_DB };
+	o[n] = (struct option){ "host", required_argument, NULL, CMD_OPT_HOST };
 	return o;
 }
 
@@ -111,6 +113,8 @@ cmd_parse(const struct cmd_entry *e, struct benchctl_env *env, int argc, char **
 			env->socket = optarg;
 		else if (ch == CMD_OPT_DB)
 			env->db = optarg;
+		else if (ch == CMD_OPT_HOST)
+			*rc = cli_add_host(env, optarg) == 0 ? -1 : 2;
 		else {
 			args->count[(unsigned char)ch]++;
 			args->value[(unsigned char)ch] = optarg;
@@ -139,6 +143,13 @@ cmd_exec(struct cmd_args *args, const struct benchctl_env *env)
 
 	free(args);
 	return rc;
+}
+
+/* Free what cmd_parse returned, for a command that is not to run after all. */
+void
+cmd_args_free(struct cmd_args *args)
+{
+	free(args);
 }
 
 /* Print the command's usage line to stderr: a usage error. */
