@@ -12,6 +12,7 @@
 #include "parselog.h"
 #include "paths.h"
 #include "plans.h"
+#include "pull.h"
 #include "relay.h"
 #include "report.h"
 #include "runs.h"
@@ -28,8 +29,10 @@ static const struct cmd_entry *const benchctl_cmds[] = {
 	&summary_entry,
 	&compare_entry,
 	&report_entry,
+	&pull_entry,
 	&parselog_entry,
 	&relay_entry,
+	&pull_snapshot_entry,
 };
 
 /* Print the global usage: all of it to stdout for --help, a short form to stderr otherwise. */
@@ -68,12 +71,13 @@ benchctl_usage(int help)
 	    "  --db PATH      the database for analysis commands (now %s;\n"
 	    "                 set by $BENCHD_DB, else the one the daemon at a socket named by\n"
 	    "                 --socket or $BENCHD_SOCKET writes, else\n"
-	    "                 $XDG_STATE_HOME/benchd/bench.db)\n"
+	    "                 $XDG_STATE_HOME/benchd/bench.db); the plans pulled from\n"
+	    "                 other machines are in the .pulled.db beside it\n"
 	    "  --host [USER@]HOST\n"
 	    "                 talk to the benchd of that device through your ssh (set by\n"
 	    "                 $BENCHD_HOST; $BENCHD_SSH names the ssh command, default ssh,\n"
 	    "                 $BENCHD_REMOTE_BENCHCTL the benchctl there); status takes\n"
-	    "                 several\n"
+	    "                 several; plan ids then name the plans pulled from it\n"
 	    "  -h, --help     show this help; \"benchctl COMMAND --help\" for a command's\n"
 	    "  -V, --version  show benchctl's version\n", socket, db);
 	free(socket);
@@ -153,7 +157,7 @@ main(int argc, char **argv)
 	if (env.nhosts == 0 && benchctl_env_set("BENCHD_HOST"))
 		cli_add_host(&env, getenv("BENCHD_HOST"));
 	if (env.nhosts > 1 && !(cmd->flags & CMD_HOSTS)) {
-		cli_error("%s: one --host at a time (status takes several)", cmd->name);
+		cli_error("%s: one --host at a time (status and pull take several)", cmd->name);
 		cmd_args_free(args);
 		return 2;
 	}

@@ -186,27 +186,3 @@ cmd_args_arg(const struct cmd_args *args, int i)
 {
 	return args->argv[i];
 }
-
-/* Argument i as a plan id, or 0 after saying it is not one and printing the usage. */
-long long
-cmd_args_plan(const struct cmd_args *args, int i)
-{
-	long long id = cli_plan_id(args->argv[i]);
-
-	if (id == 0) {
-		cli_error("%s: not a plan id: \"%s\"", args->entry->name, args->argv[i]);
-		cmd_usage(args);
-	}
-	return id;
-}
-
-/* The plan argument i names, 0 (the latest) when there is none, -1 when it is not a plan id. */
-long long
-cmd_args_plan_or_latest(const struct cmd_args *args, int i)
-{
-	long long id;
-
-	if (args->argc <= i)
-		return 0;
-	return (id = cmd_args_plan(args, i)) == 0 ? -1 : id;
-}

@@ -63,15 +63,5 @@ const char	*cmd_args_get(const struct cmd_args *, int opt);
 int		 cmd_args_count(const struct cmd_args *);
 /* Argument i after the options. */
 const char	*cmd_args_arg(const struct cmd_args *, int i);
-/*
- * Argument i as a plan id; 0 after printing 'benchctl: NAME: not a plan id:
- * "ARG"' and the usage when it is not one (the command exits 2).
- */
-long long	 cmd_args_plan(const struct cmd_args *, int i);
-/*
- * The plan argument i names, or 0 (the latest plan) when the command was
- * given no argument i; -1 after cmd_args_plan's complaint.
- */
-long long	 cmd_args_plan_or_latest(const struct cmd_args *, int i);
 
 #endif
