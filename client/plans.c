@@ -123,7 +123,8 @@ plans_read(const char *path, int missing_ok, struct db_plan_row **rows, size_t *
 	}
 	db_close(db);
 	*rows = xreallocarray(*rows, *n + nmore + 1, sizeof **rows);
-	memcpy(*rows + *n, more, nmore * sizeof *more);
+	if (nmore > 0)
+		memcpy(*rows + *n, more, nmore * sizeof *more);
 	*n += nmore;
 	free(more);
 	return 0;
