@@ -214,11 +214,13 @@ control_level(const struct cmd_args *args)
 
 /*
  * Show the events arriving on c until plan plan_id finishes (for ever when it
- * is 0), then close c. Returns the exit status; *finished is set when the
- * plan's end was seen (the rest are errors).
+ * is 0), then close c; host is the device they come from (NULL: this one's
+ * benchd). Returns the exit status; *finished is set when the plan's end was
+ * seen (the rest are errors).
  */
 static int
-control_follow(struct conn *c, long long plan_id, enum watch_level level, int *finished)
+control_follow(struct conn *c, long long plan_id, enum watch_level level, const char *host,
+    int *finished)
 {
 	struct watch *w;
 	json_t *msg;
@@ -227,6 +229,8 @@ control_follow(struct conn *c, long long plan_id, enum watch_level level, int *f
 
 	*finished = 0;
 	w = watch_create(plan_id, isatty(STDOUT_FILENO), level);
+	if (host != NULL)
+		watch_set_host(w, host);
 	while (rc == -1) {
 		if (conn_recv(c, &msg, &cause) != 0) {
 			watch_end();
@@ -451,7 +455,8 @@ control_submit(const struct benchctl_env *env, struct cmd_args *args)
 
 	if (!wait)
 		return 0;
-	rc = control_follow(events, plan_id, control_level(args), &finished);
+	rc = control_follow(events, plan_id, control_level(args), env->nhosts > 0 ? env->hosts[0] :
+	    NULL, &finished);
 	/* The answer: the cold-versus-warm lines, from the database the daemon writes. */
 	if (finished && control_level(args) != WATCH_QUIET && env->nhosts > 0)
 		control_submit_remote_more(env, plan_id);
@@ -806,7 +811,8 @@ control_watch(const struct benchctl_env *env, struct cmd_args *args)
 		return 1;
 	if ((c = control_watch_open(env, plan_id)) == NULL)
 		return 1;
-	return control_follow(c, plan_id, control_level(args), &finished);
+	return control_follow(c, plan_id, control_level(args), env->nhosts > 0 ? env->hosts[0] : NULL,
+	    &finished);
 }
 
 /* "benchctl submit" in the command table. */

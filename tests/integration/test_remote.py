@@ -19,9 +19,11 @@ import subprocess
 import tempfile
 import time
 import unittest
+from unittest import mock
 
 import sshd as sshd_mod
-from harness import BENCHCTL, BENCHD, HERE, PYTHON, Daemon
+from harness import BENCHCTL, HERE, PYTHON, Daemon
+from test_cli import on_terminal
 
 # Two conditions of a seed log, the log chosen per device: a device's plan.
 PLAN = """\
@@ -417,6 +419,22 @@ class TestRemote(unittest.TestCase):
             "s.name = 'launch' AND r.kind = 'measured'")]
         self.assertEqual(len(launch), 6)
         self.assertTrue(all(0 < x < 5 for x in launch), launch)
+
+    def test_7_interrupted_on_a_terminal(self):
+        """--wait through ssh on a terminal: the progress line; ^C leaves the plan running there, and says
+        how to cancel it there, which cancel through ssh does."""
+        self.submit_both()
+        plan = os.path.join(self.folder, "slow.yaml")
+        with mock.patch.dict(os.environ, {k: v for k, v in self.env.items() if k.startswith("BENCHD_")}):
+            status, out, err = on_terminal([BENCHCTL, "--host", "devb", "submit", plan, "--dir", HERE,
+                                            "--wait"], interrupt_after=2.5)
+        self.assertIn("plan 3 queued on devb: slow", out)
+        self.assertIn("plan 3 cold run 1/3 [", out)
+        self.assertIn("benchctl: plan 3 continues on devb; `benchctl --host devb cancel 3` stops it", err)
+        self.assertIn(self.b.query("SELECT state FROM plans WHERE id = 3")[0]["state"], ("queued", "running"))
+        r = self.ctl("--host", "devb", "cancel", "3")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("plan 3 cancelled", r.stdout)
 
 
 if __name__ == "__main__":
