@@ -18,6 +18,7 @@
 #include "log.h"
 #include "modules.h"
 #include "planref.h"
+#include "pull.h"
 #include "svg.h"
 #include "warming.h"
 #include "xmalloc.h"
@@ -1150,6 +1151,7 @@ report_exec(const struct benchctl_env *env, struct cmd_args *args)
 {
 	struct report r;
 	struct db_plan *plan;
+	char *pulled;
 	int rc;
 
 	if ((plan = planref_load_arg(env, args, 0, &rc)) == NULL)
@@ -1157,10 +1159,13 @@ report_exec(const struct benchctl_env *env, struct cmd_args *args)
 	memset(&r, 0, sizeof r);
 	r.p = plan;
 	r.a = analysis_create(plan);
-	r.db_path = env->db;
+	/* A pulled plan was read from the database of pulled plans. */
+	pulled = plan->origin != NULL ? pull_path(env->db) : NULL;
+	r.db_path = pulled != NULL ? pulled : env->db;
 	rc = report_to_file(&r, cmd_args_get(args, 'o'));
 	analysis_free((struct analysis *)r.a);
 	db_plan_free(plan);
+	free(pulled);
 	return rc;
 }
 

@@ -281,7 +281,9 @@ class TestRemote(unittest.TestCase):
         self.assertRegex(r.stdout, r"devb/1 +startup +done .* 8/8")
         plans = json.loads(self.ctl("plans", "--json").stdout)
         self.assertIn(("deva/1", "deva", 1), [(p["ref"], p["origin"], p["id"]) for p in plans])
-        self.assertEqual(len(json.loads(self.ctl("plans", "--json", "--host", "devb").stdout)), 2)
+        self.assertEqual(len(json.loads(self.ctl("plans", "--json", "--host", "devb").stdout)),
+                         self.pulled_query("SELECT count(*) FROM pulled_plans pp JOIN origins o ON "
+                                           "o.id = pp.origin_id WHERE o.name = 'devb'")[0][0])
 
         r = self.ctl("summary", "deva/1")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -299,7 +301,9 @@ class TestRemote(unittest.TestCase):
         r = self.ctl("report", "deva/1", "-o", report)
         self.assertEqual(r.returncode, 0, r.stderr)
         with open(report) as f:
-            self.assertIn("plan deva/1", f.read())
+            html = f.read()
+        self.assertIn("plan deva/1", html)
+        self.assertIn("from " + self.pulled, html)
 
         # The same plan on the two devices.
         r = self.ctl("compare", "deva/1", "devb/1:cold", "--stage", "import_torch")
