@@ -72,6 +72,19 @@ def summary(xs, scale=1e3):
             "q3": q3 * scale if q3 is not None else None}
 
 
+def pulls(here, n, env):
+    """n pulls of "big" into a new database of pulled plans beside here, each then pulled again: seconds."""
+    first, again = [], []
+    pulled = here.replace(".db", ".pulled.db")
+    for _ in range(n):
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(pulled + suffix):
+                os.unlink(pulled + suffix)
+        first.append(timed([BENCHCTL, "--db", here, "pull", "big"], env))
+        again.append(timed([BENCHCTL, "--db", here, "pull", "big"], env))
+    return {"first": summary(first, 1), "again": summary(again, 1)}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--status", type=int, default=30, help="status calls of each way (default 30)")
@@ -157,14 +170,7 @@ def main():
         gen = subprocess.run([os.path.join(benchlib.TOOLS, "bench_gendb"), big, str(a.plan_runs),
                               str(a.plan_runs), SEEDS], capture_output=True, text=True, check=True)
         res["pulled_db"] = {"bytes": os.path.getsize(big), "gendb": gen.stdout.strip()}
-        first, again = [], []
-        for _ in range(a.pulls):
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(here.replace(".db", ".pulled.db") + suffix):
-                    os.unlink(here.replace(".db", ".pulled.db") + suffix)
-            first.append(timed([BENCHCTL, "--db", here, "pull", "big"], env))
-            again.append(timed([BENCHCTL, "--db", here, "pull", "big"], env))
-        res["pull_s"] = {"first": summary(first, 1), "again": summary(again, 1)}
+        res["pull_s"] = pulls(here, a.pulls, env)
         # The same without ssh: a stand-in that runs the device's command here, in its environment.
         fake = os.path.join(folder, "no-ssh")
         with open(fake, "w") as f:
@@ -172,14 +178,7 @@ def main():
         os.chmod(fake, 0o755)
         fenv = dict(env, BENCHD_SSH=fake, BENCHD_DB=big, BENCHD_SOCKET=os.path.join(folder, "none.sock"),
                     PATH=path)
-        first, again = [], []
-        for _ in range(a.pulls):
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(here.replace(".db", ".pulled.db") + suffix):
-                    os.unlink(here.replace(".db", ".pulled.db") + suffix)
-            first.append(timed([BENCHCTL, "--db", here, "pull", "big"], fenv))
-            again.append(timed([BENCHCTL, "--db", here, "pull", "big"], fenv))
-        res["pull_no_ssh_s"] = {"first": summary(first, 1), "again": summary(again, 1)}
+        res["pull_no_ssh_s"] = pulls(here, a.pulls, fenv)
         snap = os.path.join(folder, "snapshot")
         with open(snap, "wb") as out:
             subprocess.run([BENCHCTL, "--db", big, "snapshot"], stdout=out, check=True)
