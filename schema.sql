@@ -254,3 +254,45 @@ SELECT	r.plan_id, r.condition, s.name AS stage, count(*) AS n,
 FROM runs r JOIN stages s ON s.run_id = r.id
 WHERE r.kind = 'measured' AND r.state = 'ok'
 GROUP BY r.plan_id, r.condition, s.name;
+
+-- Plans pulled from other machines ("benchctl pull HOST"). They are kept in a
+-- database of their own beside the daemon's (bench.db's are in
+-- bench.pulled.db), written by benchctl pull alone, so these three tables
+-- have rows only there; its plans, runs and the rest are copies, with ids of
+-- its own, of a finished plan on the machine it ran on.
+
+-- One row per database pulled from: a device's benchd database, known by its
+-- first daemon start, which a copy of it keeps and another database cannot have.
+CREATE TABLE IF NOT EXISTS origins (
+	id		INTEGER PRIMARY KEY,
+	key		TEXT NOT NULL UNIQUE,	-- its first daemon start: "MACHINE_ID/STARTED_AT/PID" (the host name when it had no machine-id)
+	name		TEXT NOT NULL,		-- the host it was first pulled from, as given to pull, user@ left out: HOST/ID names its plans
+	host		TEXT,			-- the host name its daemon recorded at its latest start
+	machine_id	TEXT,			-- and its /etc/machine-id then, NULL when there was none
+	schema_version	INTEGER NOT NULL,	-- its PRAGMA user_version at the latest pull
+	first_pulled_at	REAL NOT NULL,
+	pulled_at	REAL NOT NULL		-- the latest pull
+);
+
+-- One row per pulled plan: the plan here beside its id on its machine.
+CREATE TABLE IF NOT EXISTS pulled_plans (
+	plan_id		INTEGER PRIMARY KEY REFERENCES plans (id),	-- its id in this database
+	origin_id	INTEGER NOT NULL REFERENCES origins (id),	-- the database it came from
+	origin_plan_id	INTEGER NOT NULL,	-- its id there, as HOST/ID names it
+	run_offset	INTEGER NOT NULL,	-- its runs' ids here less this are their ids there (benchctl shows those)
+	pulled_at	REAL NOT NULL,
+	UNIQUE (origin_id, origin_plan_id)	-- pulled once: pulling again adds nothing
+);
+
+-- The daemon starts each database pulled from recorded (its daemon_starts):
+-- the machine of a pulled run is that of the latest start before its spawn.
+CREATE TABLE IF NOT EXISTS origin_starts (
+	origin_id	INTEGER NOT NULL REFERENCES origins (id),
+	started_at	REAL NOT NULL,
+	pid		INTEGER NOT NULL,
+	uid		INTEGER NOT NULL,
+	version		TEXT NOT NULL,		-- that benchd's version
+	host		TEXT,			-- the host name
+	machine_id	TEXT,			-- /etc/machine-id, when there was one
+	PRIMARY KEY (origin_id, started_at, pid)
+);

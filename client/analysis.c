@@ -568,8 +568,8 @@ analysis_warn_runs(struct analysis *a, size_t ci)
 	}
 	if (late >= 0) {
 		w = &a->warnings[late];
-		xasprintf(&w->text, "benchd's loop was over %.0f ms late at %zu run%s' spawn or "
-		    "exit (up to %.1f ms; %s)", ANALYSIS_LATE_MS, w->nrun_ids,
+		xasprintf(&w->text, "benchd's loop was over %.0f ms late at the spawn or exit of %zu "
+		    "run%s (up to %.1f ms; %s)", ANALYSIS_LATE_MS, w->nrun_ids,
 		    fmt_plural(w->nrun_ids), worst_late, tlate + 1);
 		free(tlate);
 	}

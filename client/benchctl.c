@@ -12,6 +12,8 @@
 #include "parselog.h"
 #include "paths.h"
 #include "plans.h"
+#include "pull.h"
+#include "relay.h"
 #include "report.h"
 #include "runs.h"
 #include "summary.h"
@@ -27,7 +29,10 @@ static const struct cmd_entry *const benchctl_cmds[] = {
 	&summary_entry,
 	&compare_entry,
 	&report_entry,
+	&pull_entry,
 	&parselog_entry,
+	&relay_entry,
+	&pull_snapshot_entry,
 };
 
 /* Print the global usage: all of it to stdout for --help, a short form to stderr otherwise. */
@@ -38,7 +43,7 @@ benchctl_usage(int help)
 	char *socket, *db;
 	size_t i;
 
-	fputs("usage: benchctl [--socket PATH] [--db PATH] COMMAND [ARGS]\n"
+	fputs("usage: benchctl [--socket PATH] [--db PATH] [--host [USER@]HOST] COMMAND [ARGS]\n"
 	    "       benchctl --help | --version\n", f);
 	if (!help) {
 		fputs("commands:", f);
@@ -66,7 +71,13 @@ benchctl_usage(int help)
 	    "  --db PATH      the database for analysis commands (now %s;\n"
 	    "                 set by $BENCHD_DB, else the one the daemon at a socket named by\n"
 	    "                 --socket or $BENCHD_SOCKET writes, else\n"
-	    "                 $XDG_STATE_HOME/benchd/bench.db)\n"
+	    "                 $XDG_STATE_HOME/benchd/bench.db); the plans pulled from\n"
+	    "                 other machines are in the .pulled.db beside it\n"
+	    "  --host [USER@]HOST\n"
+	    "                 talk to the benchd of that device through your ssh (set by\n"
+	    "                 $BENCHD_HOST; $BENCHD_SSH names the ssh command, default ssh,\n"
+	    "                 $BENCHD_REMOTE_BENCHCTL the benchctl there); status takes\n"
+	    "                 several; plan ids then name the plans pulled from it\n"
 	    "  -h, --help     show this help; \"benchctl COMMAND --help\" for a command's\n"
 	    "  -V, --version  show benchctl's version\n", socket, db);
 	free(socket);
@@ -90,6 +101,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 'S' },
 		{ "db", required_argument, NULL, 'D' },
+		{ "host", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -113,6 +125,10 @@ main(int argc, char **argv)
 			break;
 		case 'D':
 			env.db = optarg;
+			break;
+		case 'H':
+			if (cli_add_host(&env, optarg) != 0)
+				return 2;
 			break;
 		case 'h':
 			return benchctl_usage(1);
@@ -138,6 +154,13 @@ main(int argc, char **argv)
 	/* The global options may follow the command too. */
 	if ((args = cmd_parse(cmd, &env, argc, argv, &rc)) == NULL)
 		return rc;
+	if (env.nhosts == 0 && benchctl_env_set("BENCHD_HOST"))
+		cli_add_host(&env, getenv("BENCHD_HOST"));
+	if (env.nhosts > 1 && !(cmd->flags & CMD_HOSTS)) {
+		cli_error("%s: one --host at a time (status and pull take several)", cmd->name);
+		cmd_args_free(args);
+		return 2;
+	}
 
 	env.socket_named = env.socket != NULL || benchctl_env_set("BENCHD_SOCKET");
 	env.db_named = env.db != NULL || benchctl_env_set("BENCHD_DB");

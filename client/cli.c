@@ -25,6 +25,18 @@ cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* Add a device given by --host. */
+int
+cli_add_host(struct benchctl_env *env, const char *host)
+{
+	if (env->nhosts == CLI_HOSTS_MAX) {
+		cli_error("--host: at most %d devices at once", CLI_HOSTS_MAX);
+		return -1;
+	}
+	env->hosts[env->nhosts++] = host;
+	return 0;
+}
+
 /* Parse a positive plan id; 0 if s is not one. */
 long long
 cli_plan_id(const char *s)

@@ -7,18 +7,26 @@
 
 struct db_plan;
 
+/* How many devices one command may name with --host. */
+#define CLI_HOSTS_MAX	64
+
 /* The global options every benchctl command receives. */
 struct benchctl_env {
 	const char	*socket;	/* benchd's socket */
 	const char	*db;		/* the database, for the analysis commands */
 	int		 socket_named;	/* by --socket or $BENCHD_SOCKET, not by default */
 	int		 db_named;	/* by --db or $BENCHD_DB, not by default */
+	/* --host (or $BENCHD_HOST): the devices whose benchd to talk to through ssh; none: this one's. */
+	const char	*hosts[CLI_HOSTS_MAX];
+	size_t		 nhosts;
 };
 
 /* cli_clean's flags: what becomes of a tab and a newline rather than '?'. */
 #define CLI_CLEAN_TABS		0x1	/* a tab becomes a space */
 #define CLI_CLEAN_NEWLINES	0x2	/* a newline stays */
 
+/* Add a device given by --host: 0, or -1 after saying there are too many. */
+int		 cli_add_host(struct benchctl_env *, const char *);
 /* Print "benchctl: " and a message on one line of stderr, after what stdout holds. */
 void		 cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parse a plan id as typed by the user: a positive number, or 0 when it is not one. */

@@ -34,8 +34,9 @@ cmd_print_usage(const struct cmd_entry *e, int help)
 /* The option values of the global options, reserved in every command's table. */
 #define CMD_OPT_SOCKET	'S'
 #define CMD_OPT_DB	'D'
+#define CMD_OPT_HOST	'H'
 
-/* getopt_long's table for a command: its own long options, then --help, --socket and --db. The caller frees it. */
+/* getopt_long's table for a command: its own long options, then --help, --socket, --db and --host. The caller frees it. */
 static struct option *
 cmd_longopts(const struct cmd_entry *e)
 {
@@ -44,12 +45,13 @@ cmd_longopts(const struct cmd_entry *e)
 
 	while (e->longopts != NULL && e->longopts[n].name != NULL)
 		n++;
-	o = xcalloc(n + 4, sizeof *o);
+	o = xcalloc(n + 5, sizeof *o);
 	if (n > 0)
 		memcpy(o, e->longopts, n * sizeof *o);
 	o[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	o[n++] = (struct option){ "socket", required_argument, NULL, CMD_OPT_SOCKET };
-	o[n] = (struct option){ "db", required_argument, NULL, CMD_OPT_DB };
+	o[n++] = (struct option){ "db", required_argument, NULL, CMD_OPT_DB };
+	o[n] = (struct option){ "host", required_argument, NULL, CMD_OPT_HOST };
 	return o;
 }
 
@@ -111,6 +113,8 @@ cmd_parse(const struct cmd_entry *e, struct benchctl_env *env, int argc, char **
 			env->socket = optarg;
 		else if (ch == CMD_OPT_DB)
 			env->db = optarg;
+		else if (ch == CMD_OPT_HOST)
+			*rc = cli_add_host(env, optarg) == 0 ? -1 : 2;
 		else {
 			args->count[(unsigned char)ch]++;
 			args->value[(unsigned char)ch] = optarg;
@@ -139,6 +143,13 @@ cmd_exec(struct cmd_args *args, const struct benchctl_env *env)
 
 	free(args);
 	return rc;
+}
+
+/* Free what cmd_parse returned, for a command that is not to run after all. */
+void
+cmd_args_free(struct cmd_args *args)
+{
+	free(args);
 }
 
 /* Print the command's usage line to stderr: a usage error. */
@@ -174,28 +185,4 @@ const char *
 cmd_args_arg(const struct cmd_args *args, int i)
 {
 	return args->argv[i];
-}
-
-/* Argument i as a plan id, or 0 after saying it is not one and printing the usage. */
-long long
-cmd_args_plan(const struct cmd_args *args, int i)
-{
-	long long id = cli_plan_id(args->argv[i]);
-
-	if (id == 0) {
-		cli_error("%s: not a plan id: \"%s\"", args->entry->name, args->argv[i]);
-		cmd_usage(args);
-	}
-	return id;
-}
-
-/* The plan argument i names, 0 (the latest) when there is none, -1 when it is not a plan id. */
-long long
-cmd_args_plan_or_latest(const struct cmd_args *args, int i)
-{
-	long long id;
-
-	if (args->argc <= i)
-		return 0;
-	return (id = cmd_args_plan(args, i)) == 0 ? -1 : id;
 }

@@ -5,7 +5,8 @@
  * print the usage and the help (exit 0); an unknown option, a missing option
  * or a wrong count of arguments prints getopt's complaint, if any, and the
  * usage (exit 2); the command then sees only what parsed. The global options
- * --socket and --db are every command's too, after its name as before it.
+ * --socket, --db and --host are every command's too, after its name as before
+ * it.
  */
 #ifndef BENCHD_CMD_H
 #define BENCHD_CMD_H
@@ -17,6 +18,7 @@ struct cmd_args;
 
 /* What a command needs besides its arguments (cmd_entry's flags). */
 #define CMD_READS_DB	0x1	/* it reads the database: the daemon's when only the socket is named */
+#define CMD_HOSTS	0x2	/* it takes several --host (status): the others one at most */
 
 /* One command. */
 struct cmd_entry {
@@ -38,9 +40,9 @@ struct cmd_entry {
 
 /*
  * Parse argv (argv[0] is the command's name) for the command; a global
- * option among them (--socket, --db) is set in env. Returns what parsed, or
- * NULL with *rc the exit status when the command is not to run (0 after
- * --help, 2 after a usage error).
+ * option among them (--socket, --db, --host) is set in env. Returns what
+ * parsed, or NULL with *rc the exit status when the command is not to run (0
+ * after --help, 2 after a usage error).
  */
 struct cmd_args	*cmd_parse(const struct cmd_entry *, struct benchctl_env *, int argc,
 		    char **argv, int *rc);
@@ -49,6 +51,8 @@ struct cmd_args	*cmd_parse(const struct cmd_entry *, struct benchctl_env *, int 
  * benchctl's exit status: 0 success, 1 failure, 2 usage error.
  */
 int		 cmd_exec(struct cmd_args *, const struct benchctl_env *);
+/* Free what cmd_parse returned without running the command. */
+void		 cmd_args_free(struct cmd_args *);
 /* Print the command's usage line to stderr; returns 2, the exit status of a usage error. */
 int		 cmd_usage(const struct cmd_args *);
 /* How many times option opt was given (0: not at all). */
@@ -59,15 +63,5 @@ const char	*cmd_args_get(const struct cmd_args *, int opt);
 int		 cmd_args_count(const struct cmd_args *);
 /* Argument i after the options. */
 const char	*cmd_args_arg(const struct cmd_args *, int i);
-/*
- * Argument i as a plan id; 0 after printing 'benchctl: NAME: not a plan id:
- * "ARG"' and the usage when it is not one (the command exits 2).
- */
-long long	 cmd_args_plan(const struct cmd_args *, int i);
-/*
- * The plan argument i names, or 0 (the latest plan) when the command was
- * given no argument i; -1 after cmd_args_plan's complaint.
- */
-long long	 cmd_args_plan_or_latest(const struct cmd_args *, int i);
 
 #endif

@@ -14,6 +14,8 @@
 #include "db.h"
 #include "fmt.h"
 #include "md.h"
+#include "planref.h"
+#include "remote.h"
 #include "summary.h"
 #include "versus.h"
 #include "xmalloc.h"
@@ -25,30 +27,31 @@
 
 /* One side of the command line: a plan and, perhaps, one of its conditions. */
 struct compare_side {
-	long long	 id;
+	struct planref	 ref;
 	char		*cond;		/* NULL: matched by name */
 };
 
 /*
- * Parse "PLAN_ID" or "PLAN_ID:CONDITION": 0, or -1 after saying what is
- * wrong. (A machine's name may later come before the plan id, as MACHINE/ID,
- * for plans pulled from other machines: '/' is no part of either today.)
+ * Parse "PLAN", or "PLAN:CONDITION", where PLAN is a plan id or HOST/ID for
+ * a plan pulled from HOST (planref.h; host is --host's device): 0, or -1
+ * after saying what is wrong.
  */
 static int
-compare_side_parse(const char *arg, struct compare_side *side)
+compare_side_parse(const char *arg, const char *host, struct compare_side *side)
 {
-	const char *colon = strchr(arg, ':');
-	char *id = colon != NULL ? xstrndup(arg, (size_t)(colon - arg)) : xstrdup(arg);
+	const char *slash = strrchr(arg, '/');
+	const char *colon = strchr(slash != NULL ? slash : arg, ':');
+	char *plan = colon != NULL ? xstrndup(arg, (size_t)(colon - arg)) : xstrdup(arg);
 
-	side->id = cli_plan_id(id);
 	side->cond = NULL;
-	if (side->id == 0 || (colon != NULL && colon[1] == '\0')) {
-		cli_error("compare: \"%s\" is not PLAN_ID or PLAN_ID:CONDITION (\"benchctl "
-		    "plans\" lists the plans, \"benchctl summary ID\" their conditions)", arg);
-		free(id);
+	if (planref_parse(plan, host, &side->ref) != 0 || (colon != NULL && colon[1] == '\0')) {
+		cli_error("compare: \"%s\" is not PLAN_ID or HOST/PLAN_ID, perhaps with :CONDITION "
+		    "(\"benchctl plans\" lists the plans, \"benchctl summary ID\" their "
+		    "conditions)", arg);
+		free(plan);
 		return -1;
 	}
-	free(id);
+	free(plan);
 	if (colon != NULL)
 		side->cond = xstrdup(colon + 1);
 	return 0;
@@ -60,7 +63,7 @@ compare_label(const struct analysis *a, size_t c)
 {
 	char *s;
 
-	xasprintf(&s, "%lld:%s", a->plan->id, a->conds[c].name);
+	xasprintf(&s, "%s:%s", a->plan->ref, a->conds[c].name);
 	return s;
 }
 
@@ -79,7 +82,7 @@ compare_text_side(const struct analysis *a)
 	char when[32];
 	const char *v;
 
-	printf("  plan %lld \"", p->id);
+	printf("  plan %s \"", p->ref);
 	cli_puts(p->name);
 	fmt_time(p->submitted_at, when, sizeof when);
 	printf("\": %s, %zu of %zu measured runs ok, submitted %s", p->state, a->measured_ok,
@@ -143,28 +146,28 @@ compare_text_head(const struct versus *v)
 	const struct db_plan *pa = v->a->plan, *pb = v->b->plan;
 	char *label;
 
-	printf("plan %lld against plan %lld (the reference): the shift is %lld's median minus "
-	    "%lld's\n", pb->id, pa->id, pb->id, pa->id);
+	printf("plan %s against plan %s (the reference): the shift is %s's median minus "
+	    "%s's\n", pb->ref, pa->ref, pb->ref, pa->ref);
 	compare_text_side(v->a);
 	compare_text_side(v->b);
 	for (size_t i = 0; i < v->ndiffs; i++) {
 		const struct versus_diff *d = &v->diffs[i];
 
 		if (strcmp(d->what, "machine") == 0)
-			printf("! the plans ran on different machines: plan %lld on ", pa->id);
+			printf("! the plans ran on different machines: plan %s on ", pa->ref);
 		else
-			printf("! the plans differ in %s: plan %lld has ", d->what, pa->id);
+			printf("! the plans differ in %s: plan %s has ", d->what, pa->ref);
 		cli_puts(d->a);
-		printf(", plan %lld %s", pb->id, strcmp(d->what, "machine") == 0 ? "on " : "");
+		printf(", plan %s %s", pb->ref, strcmp(d->what, "machine") == 0 ? "on " : "");
 		cli_puts(d->b);
 		puts(": the shift measures that too");
 	}
 	compare_text_cache(v);
-	xasprintf(&label, "plan %lld", pa->id);
+	xasprintf(&label, "plan %s", pa->ref);
 	summary_warnings(v->a, -1, -1, "", label);
 	free(label);
-	if (pa->id != pb->id) {
-		xasprintf(&label, "plan %lld", pb->id);
+	if (strcmp(pa->ref, pb->ref) != 0) {
+		xasprintf(&label, "plan %s", pb->ref);
 		summary_warnings(v->b, -1, -1, "", label);
 		free(label);
 	}
@@ -264,6 +267,7 @@ compare_json_side(const struct analysis *a)
 	json_t *o = cli_jcheck(json_object()), *machines = cli_jcheck(json_array());
 
 	cli_jset(o, "plan_id", json_integer(p->id));
+	cli_jset(o, "plan", json_string(p->ref));
 	cli_jset(o, "name", json_string(p->name));
 	cli_jset(o, "state", json_string(p->state));
 	cli_jset(o, "submitted_at", cli_jreal(p->submitted_at));
@@ -304,11 +308,13 @@ compare_json_warnings(const struct versus *v, int side, json_t *list)
 
 		for (size_t k = 0; k < v->npairs && !used; k++)
 			used = (size_t)x->cond == (side == 0 ? v->pairs[k].ca : v->pairs[k].cb);
-		if (!used || (side == 1 && v->a->plan->id == v->b->plan->id && x->cond == -1))
+		if (!used || (side == 1 && strcmp(v->a->plan->ref, v->b->plan->ref) == 0 &&
+		    x->cond == -1))
 			continue;
 		o = cli_jcheck(json_object());
 		ids = cli_jcheck(json_array());
-		cli_jset(o, "plan", json_integer(a->plan->id));
+		cli_jset(o, "plan", a->plan->origin != NULL ? json_string(a->plan->ref) :
+		    json_integer(a->plan->id));
 		cli_jset(o, "kind", json_string(x->kind));
 		cli_jset(o, "condition", x->cond >= 0 ? json_string(a->conds[x->cond].name) :
 		    json_null());
@@ -390,17 +396,17 @@ compare_markdown(const struct versus *v)
 	char words[96], head[256];
 	int machine;
 
-	printf("### benchd: plan %lld %s against plan %lld %s (the reference)\n\n", pb->id,
-	    nb, pa->id, na);
+	printf("### benchd: plan %s %s against plan %s %s (the reference)\n\n", pb->ref,
+	    nb, pa->ref, na);
 	free(na);
 	free(nb);
 	for (size_t i = 0; i < v->ndiffs; i++) {
 		x = md_escape(v->diffs[i].a);
 		y = md_escape(v->diffs[i].b);
 		machine = strcmp(v->diffs[i].what, "machine") == 0;
-		printf("- **Warning:** the plans %s%s: plan %lld %s%s, plan %lld %s%s; the shift "
+		printf("- **Warning:** the plans %s%s: plan %s %s%s, plan %s %s%s; the shift "
 		    "measures that too\n", machine ? "ran on different machines" : "differ in ",
-		    machine ? "" : v->diffs[i].what, pa->id, machine ? "on " : "", x, pb->id,
+		    machine ? "" : v->diffs[i].what, pa->ref, machine ? "on " : "", x, pb->ref,
 		    machine ? "on " : "", y);
 		free(x);
 		free(y);
@@ -475,19 +481,19 @@ compare_exec(const struct benchctl_env *env, struct cmd_args *args)
 	struct analysis *a = NULL, *b = NULL;
 	struct versus *v = NULL;
 	const char *stage = cmd_args_get(args, 's');
-	char *cause = NULL;
+	char *cause = NULL, *host = env->nhosts > 0 ? remote_name(env->hosts[0]) : NULL;
 	double pct = NAN;
 	int rc = COMPARE_TROUBLE;
 
 	memset(&sa, 0, sizeof sa);
 	memset(&sb, 0, sizeof sb);
-	if (compare_side_parse(cmd_args_arg(args, 0), &sa) != 0 ||
-	    compare_side_parse(cmd_args_arg(args, 1), &sb) != 0 ||
+	if (compare_side_parse(cmd_args_arg(args, 0), host, &sa) != 0 ||
+	    compare_side_parse(cmd_args_arg(args, 1), host, &sb) != 0 ||
 	    (cmd_args_has(args, 'f') && compare_pct(cmd_args_get(args, 'f'), &pct) != 0)) {
 		cmd_usage(args);
 		goto out;
 	}
-	if ((pa = cli_plan_load(env, sa.id)) == NULL || (pb = cli_plan_load(env, sb.id)) == NULL)
+	if ((pa = planref_load(env, &sa.ref)) == NULL || (pb = planref_load(env, &sb.ref)) == NULL)
 		goto out;
 	a = analysis_create(pa);
 	b = analysis_create(pb);
@@ -509,8 +515,11 @@ out:
 	analysis_free(b);
 	db_plan_free(pa);
 	db_plan_free(pb);
+	planref_clear(&sa.ref);
+	planref_clear(&sb.ref);
 	free(sa.cond);
 	free(sb.cond);
+	free(host);
 	return rc;
 }
 
@@ -526,7 +535,8 @@ const struct cmd_entry compare_entry = {
 	    "Mann-Whitney p, and a verdict: slower or faster when the whole interval is\n"
 	    "above or below 0, else no difference at this precision. It warns when the two\n"
 	    "ran on different machines, interpreters, torch versions, CPUs or governors,\n"
-	    "and counts the runs that met their cache state.\n"
+	    "and counts the runs that met their cache state. A plan pulled from another\n"
+	    "machine is HOST/ID: \"compare phone/3 sbc/3\" is one plan on two devices.\n"
 	    "  --fail-if-slower PCT  exit 1 when a stage is slower with B's median more\n"
 	    "                        than PCT percent above A's (--stage NAME: that stage)\n"
 	    "  --stage NAME          compare that stage only\n"

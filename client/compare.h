@@ -15,7 +15,8 @@
  *    "differences": [{"what", "a", "b"}], "warnings": [{"plan", "kind", "condition",
  *        "metric", "run_ids", "text"}],
  *    "counts": {"slower", "faster", "same", "over_threshold"}}
- * where SIDE is {"plan_id", "name", "state", "submitted_at", "machines": [{"host",
+ * where SIDE is {"plan_id", "plan" ("3", or "phone/3" when pulled from phone),
+ * "name", "state", "submitted_at", "machines": [{"host",
  * "machine_id"}], "python", "torch", "platform"}, median_a is A's median, diff
  * B's minus A's, rel diff over A's median, the interval that of the shift of B
  * from A, and verdict one of "slower", "faster", "same", "none".

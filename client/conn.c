@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,14 +28,41 @@ struct conn {
 	size_t	 off;		/* start of the first unconsumed line */
 	size_t	 len;		/* end of the bytes read */
 	size_t	 scanned;	/* bytes after off known to hold no newline */
+
+	struct conn_relay relay;	/* through a relay: its name and hooks; zero for a socket */
 };
+
+/*
+ * Fill *cause with a message about the connection: through a relay, it names
+ * the device first, and a relay that ended says why (ssh's status) instead of
+ * what the connection saw (closed) when ended is set.
+ */
+static void __attribute__((format(printf, 4, 5)))
+conn_cause(struct conn *c, char **cause, int ended, const char *fmt, ...)
+{
+	va_list ap;
+	char *text = NULL;
+
+	if (ended && c->relay.ended != NULL)
+		text = c->relay.ended(c->relay.arg);
+	if (text == NULL) {
+		va_start(ap, fmt);
+		xvasprintf(&text, fmt, ap);
+		va_end(ap);
+	}
+	if (c->relay.name == NULL) {
+		*cause = text;
+		return;
+	}
+	xasprintf(cause, "%s: %s", c->relay.name, text);
+	free(text);
+}
 
 /* Connect to the Unix socket at path; say how to start a daemon when none listens. */
 struct conn *
 conn_open(const char *path, char **cause)
 {
 	struct sockaddr_un sun;
-	struct conn *c;
 	int fd, err;
 
 	memset(&sun, 0, sizeof sun);
@@ -60,22 +88,47 @@ conn_open(const char *path, char **cause)
 			xasprintf(cause, "cannot connect to %s: %s", path, strerror(err));
 		return NULL;
 	}
+	return conn_open_fd(fd, NULL);
+}
 
-	c = xcalloc(1, sizeof *c);
+/* A connection over a descriptor already connected (to a relay, or by conn_open). */
+struct conn *
+conn_open_fd(int fd, const struct conn_relay *relay)
+{
+	struct conn *c = xcalloc(1, sizeof *c);
+
 	c->fd = fd;
 	c->timeout_ms = -1;
 	c->size = CONN_BUF_FIRST;
 	c->buf = xmalloc(c->size);
+	if (relay != NULL)
+		c->relay = *relay;
 	return c;
 }
 
-/* Close the socket and free the connection. */
+/* The connection's descriptor, for a relay that passes its bytes on as they are. */
+int
+conn_fd(const struct conn *c)
+{
+	return c->fd;
+}
+
+/* The device a relayed connection reaches, or NULL. */
+const char *
+conn_name(const struct conn *c)
+{
+	return c->relay.name;
+}
+
+/* Close the socket (a relay then sees its end), end the relay, and free the connection. */
 void
 conn_free(struct conn *c)
 {
 	if (c == NULL)
 		return;
 	close(c->fd);
+	if (c->relay.free != NULL)
+		c->relay.free(c->relay.arg);
 	free(c->buf);
 	free(c);
 }
@@ -99,10 +152,11 @@ conn_write(struct conn *c, const char *buf, size_t len, char **cause)
 			continue;
 		if (n == -1) {
 			if (errno == EPIPE || errno == ECONNRESET)
-				xasprintf(cause, "benchd closed the connection before "
+				conn_cause(c, cause, 1, "benchd closed the connection before "
 				    "reading the request");
 			else
-				xasprintf(cause, "cannot send to benchd: %s", strerror(errno));
+				conn_cause(c, cause, 0, "cannot send to benchd: %s",
+				    strerror(errno));
 			return -1;
 		}
 		buf += n;
@@ -123,7 +177,7 @@ conn_send(struct conn *c, json_t *msg, char **cause)
 		fatalx("conn_send: cannot encode the request (out of memory)");
 	len = strlen(line);
 	if (len > PROTO_LINE_MAX) {
-		xasprintf(cause, "the request is too large (%zu bytes encoded; benchd "
+		conn_cause(c, cause, 0, "the request is too large (%zu bytes encoded; benchd "
 		    "accepts at most %d per line)", len, PROTO_LINE_MAX);
 		goto fail;
 	}
@@ -137,27 +191,27 @@ fail:
 
 /* Turn one line into a JSON object of this protocol version. */
 static int
-conn_decode(const char *line, size_t len, json_t **msg, char **cause)
+conn_decode(struct conn *c, const char *line, size_t len, json_t **msg, char **cause)
 {
 	json_error_t jerr;
 	json_t *o, *v;
 
 	if ((o = json_loadb(line, len, 0, &jerr)) == NULL) {
-		xasprintf(cause, "benchd sent a line that is not JSON (%s at column %d)",
+		conn_cause(c, cause, 0, "benchd sent a line that is not JSON (%s at column %d)",
 		    jerr.text, jerr.column);
 		return -1;
 	}
 	if (!json_is_object(o)) {
-		xasprintf(cause, "benchd sent JSON that is not an object");
+		conn_cause(c, cause, 0, "benchd sent JSON that is not an object");
 		goto fail;
 	}
 	v = json_object_get(o, "v");
 	if (!json_is_integer(v)) {
-		xasprintf(cause, "benchd sent a message without a protocol version \"v\"");
+		conn_cause(c, cause, 0, "benchd sent a message without a protocol version \"v\"");
 		goto fail;
 	}
 	if (json_integer_value(v) != PROTO_VERSION) {
-		xasprintf(cause, "benchd speaks protocol version %lld, this benchctl "
+		conn_cause(c, cause, 0, "benchd speaks protocol version %lld, this benchctl "
 		    "speaks %d; use the benchctl built with that benchd",
 		    (long long)json_integer_value(v), PROTO_VERSION);
 		goto fail;
@@ -182,11 +236,11 @@ conn_wait(struct conn *c, char **cause)
 		n = poll(&pfd, 1, c->timeout_ms);
 	while (n == -1 && errno == EINTR);
 	if (n == -1) {
-		xasprintf(cause, "cannot wait for benchd: %s", strerror(errno));
+		conn_cause(c, cause, 0, "cannot wait for benchd: %s", strerror(errno));
 		return -1;
 	}
 	if (n == 0) {
-		xasprintf(cause, "benchd did not reply within %d s", c->timeout_ms / 1000);
+		conn_cause(c, cause, 0, "benchd did not reply within %d s", c->timeout_ms / 1000);
 		return -1;
 	}
 	return 0;
@@ -210,7 +264,7 @@ conn_recv(struct conn *c, json_t **msg, char **cause)
 				break;
 			c->off += linelen + 1;
 			c->scanned = 0;
-			return conn_decode(nl - linelen, linelen, msg, cause);
+			return conn_decode(c, nl - linelen, linelen, msg, cause);
 		}
 		c->scanned = c->len - c->off;
 		if (c->scanned > PROTO_LINE_MAX)
@@ -235,20 +289,20 @@ conn_recv(struct conn *c, json_t **msg, char **cause)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno != ECONNRESET) {
-			xasprintf(cause, "cannot read from benchd: %s", strerror(errno));
+			conn_cause(c, cause, 0, "cannot read from benchd: %s", strerror(errno));
 			return -1;
 		}
 		if (n <= 0) {
 			if (c->len > 0)
-				xasprintf(cause, "benchd closed the connection in the "
-				    "middle of a reply");
+				conn_cause(c, cause, 1, "benchd closed the connection in "
+				    "the middle of a reply");
 			else
-				xasprintf(cause, "benchd closed the connection");
+				conn_cause(c, cause, 1, "benchd closed the connection");
 			return -1;
 		}
 		c->len += (size_t)n;
 	}
-	xasprintf(cause, "benchd sent a line longer than %d bytes; giving up on it",
+	conn_cause(c, cause, 0, "benchd sent a line longer than %d bytes; giving up on it",
 	    PROTO_LINE_MAX);
 	return -1;
 }

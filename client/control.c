@@ -17,6 +17,7 @@
 #include "fmt.h"
 #include "paths.h"
 #include "proto.h"
+#include "remote.h"
 #include "summary.h"
 #include "targets.h"
 #include "watch.h"
@@ -42,51 +43,90 @@ control_request(const char *cmd)
 /*
  * Check a reply's "ok"; print its "error" and return -1 when it is not true.
  * A submit's error is one or more "PLAN.yaml:LINE:COL: ..." lines, printed as
- * they are; other errors get benchctl's prefix.
+ * they are; other errors get benchctl's prefix. The reply of a device's
+ * benchd (name not NULL) names it first, on every line.
  */
 static int
-control_ok(json_t *reply, int raw)
+control_ok(json_t *reply, int raw, const char *name)
 {
 	const char *error;
-	char *clean;
-	size_t len;
+	char *clean, *line, *save = NULL;
 
 	if (json_is_true(json_object_get(reply, "ok")))
 		return 0;
 	if ((error = cli_jget_str(reply, "error")) == NULL || *error == '\0') {
-		cli_error("benchd refused the request without saying why");
+		if (name != NULL)
+			cli_error("%s: benchd refused the request without saying why", name);
+		else
+			cli_error("benchd refused the request without saying why");
 		return -1;
 	}
 	clean = cli_clean(error, CLI_CLEAN_TABS | CLI_CLEAN_NEWLINES);
 	if (raw) {
 		fflush(stdout);
-		len = strlen(clean);
-		fprintf(stderr, "%s%s", clean, clean[len - 1] == '\n' ? "" : "\n");
-	} else
+		for (line = strtok_r(clean, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save))
+			fprintf(stderr, "%s%s%s\n", name != NULL ? name : "", name != NULL ? ": " : "",
+			    line);
+	} else if (name != NULL)
+		cli_error("%s: %s", name, clean);
+	else
 		cli_error("%s", clean);
 	free(clean);
 	return -1;
 }
 
 /*
- * Connect, send req (which this consumes) and read one reply with "ok" true.
- * Returns the reply, or NULL after printing why. With keep, the connection is
- * handed back for the events that follow; otherwise it is closed.
+ * Open a connection to benchd: this machine's at env's socket, or with
+ * --host the device's through ssh, once its relay says it reached benchd
+ * (*cwd, when not NULL, is then the folder it runs in there, else NULL).
+ * NULL with *cause.
  */
-static json_t *
-control_call(const struct benchctl_env *env, json_t *req, int raw, struct conn **keep)
+static struct conn *
+control_open(const struct benchctl_env *env, char **cwd, char **cause)
 {
 	struct conn *c;
+	char *dir = NULL;
+
+	if (cwd != NULL)
+		*cwd = NULL;
+	if (env->nhosts == 0)
+		return conn_open(env->socket, cause);
+	if ((c = remote_connect(env->hosts[0], cause)) == NULL)
+		return NULL;
+	if (remote_hello(c, CONTROL_REPLY_MS, &dir, cause) != 0) {
+		conn_free(c);
+		return NULL;
+	}
+	if (cwd != NULL)
+		*cwd = dir;
+	else
+		free(dir);
+	return c;
+}
+
+/*
+ * Send req (which this consumes) on c and read one reply with "ok" true.
+ * Returns the reply, or NULL after printing why. With keep, the connection is
+ * handed back for the events that follow; otherwise (and on failure) it is
+ * closed.
+ */
+static json_t *
+control_exchange(struct conn *c, json_t *req, int raw, struct conn **keep)
+{
 	json_t *reply = NULL;
 	char *cause = NULL;
 
-	if ((c = conn_open(env->socket, &cause)) == NULL)
-		goto fail;
 	conn_set_timeout(c, CONTROL_REPLY_MS);
-	if (conn_send(c, req, &cause) != 0 || conn_recv(c, &reply, &cause) != 0)
-		goto fail;
+	if (conn_send(c, req, &cause) != 0 || conn_recv(c, &reply, &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		json_decref(req);
+		conn_free(c);
+		return NULL;
+	}
 	json_decref(req);
-	if (control_ok(reply, raw) != 0) {
+	if (control_ok(reply, raw, conn_name(c)) != 0) {
 		json_decref(reply);
 		conn_free(c);
 		return NULL;
@@ -96,12 +136,25 @@ control_call(const struct benchctl_env *env, json_t *req, int raw, struct conn *
 	else
 		conn_free(c);
 	return reply;
-fail:
-	cli_error("%s", cause);
-	free(cause);
-	json_decref(req);
-	conn_free(c);
-	return NULL;
+}
+
+/*
+ * Connect (control_open), send req (which this consumes) and read one reply
+ * with "ok" true: control_exchange's.
+ */
+static json_t *
+control_call(const struct benchctl_env *env, json_t *req, int raw, struct conn **keep)
+{
+	struct conn *c;
+	char *cause = NULL;
+
+	if ((c = control_open(env, NULL, &cause)) == NULL) {
+		cli_error("%s", cause);
+		free(cause);
+		json_decref(req);
+		return NULL;
+	}
+	return control_exchange(c, req, raw, keep);
 }
 
 /* How long asking the daemon for its database may take before the default path is used. */
@@ -162,11 +215,13 @@ control_level(const struct cmd_args *args)
 
 /*
  * Show the events arriving on c until plan plan_id finishes (for ever when it
- * is 0), then close c. Returns the exit status; *finished is set when the
- * plan's end was seen (the rest are errors).
+ * is 0), then close c; host is the device they come from (NULL: this one's
+ * benchd). Returns the exit status; *finished is set when the plan's end was
+ * seen (the rest are errors).
  */
 static int
-control_follow(struct conn *c, long long plan_id, enum watch_level level, int *finished)
+control_follow(struct conn *c, long long plan_id, enum watch_level level, const char *host,
+    int *finished)
 {
 	struct watch *w;
 	json_t *msg;
@@ -175,6 +230,8 @@ control_follow(struct conn *c, long long plan_id, enum watch_level level, int *f
 
 	*finished = 0;
 	w = watch_create(plan_id, isatty(STDOUT_FILENO), level);
+	if (host != NULL)
+		watch_set_host(w, host);
 	while (rc == -1) {
 		if (conn_recv(c, &msg, &cause) != 0) {
 			watch_end();
@@ -187,7 +244,7 @@ control_follow(struct conn *c, long long plan_id, enum watch_level level, int *f
 			*finished = (rc = watch_event(w, msg)) != -1;
 		else if (!json_is_true(json_object_get(msg, "ok"))) {
 			watch_end();
-			control_ok(msg, 0);
+			control_ok(msg, 0, conn_name(c));
 			rc = 1;
 		}
 		json_decref(msg);
@@ -268,19 +325,66 @@ control_plan_path(const char *path)
 	return paths_absolute(strcmp(path, "-") == 0 ? CONTROL_STDIN_NAME : path);
 }
 
+/*
+ * The absolute path on the device a plan is submitted under with --host: its
+ * file's name (or "<stdin>") in the folder dir names there, relative to where
+ * the device's benchctl runs (cwd, the user's home there) unless absolute;
+ * without dir, in cwd itself. NULL with *cause.
+ */
+static char *
+control_device_path(const char *cwd, const char *dir, const char *plan, char **cause)
+{
+	const char *base = strrchr(plan, '/') != NULL ? strrchr(plan, '/') + 1 : plan;
+	char *folder, *path;
+	size_t len;
+
+	if (strcmp(plan, "-") == 0)
+		base = CONTROL_STDIN_NAME;
+	if (dir != NULL && dir[0] == '/')
+		folder = xstrdup(dir);
+	else if (cwd == NULL || cwd[0] != '/') {
+		xasprintf(cause, "the device's benchctl did not say which folder it runs in: "
+		    "give --dir the plan's folder there as an absolute path");
+		return NULL;
+	} else if (dir != NULL)
+		xasprintf(&folder, "%s/%s", cwd, dir);
+	else
+		folder = xstrdup(cwd);
+	while ((len = strlen(folder)) > 1 && folder[len - 1] == '/')
+		folder[len - 1] = '\0';
+	xasprintf(&path, "%s%s%s", folder, strcmp(folder, "/") == 0 ? "" : "/", base);
+	free(folder);
+	return path;
+}
+
+/* After --wait on a device: where its record is, and the commands that bring it here. */
+static void
+control_submit_remote_more(const struct benchctl_env *env, long long plan_id)
+{
+	char *name = remote_name(env->hosts[0]);
+
+	printf("\nthe record is on %s: \"benchctl pull %s\" brings it here, then \"benchctl "
+	    "summary %s/%lld\"\n", name, env->hosts[0], name, plan_id);
+	free(name);
+}
+
 /* Queue a plan; with --wait, follow it to the end. */
 static int
 control_submit(const struct benchctl_env *env, struct cmd_args *args)
 {
 	struct benchctl_env daemon_env;
-	struct conn *events = NULL;
+	struct conn *events = NULL, *c = NULL;
 	json_t *req, *reply, *yaml;
 	const char *path = cmd_args_arg(args, 0), *name;
-	char *text, *abs, *db = NULL;
+	char *text, *abs, *db = NULL, *cwd = NULL, *cause = NULL;
 	size_t len;
 	long long plan_id, conditions, runs;
 	int wait = cmd_args_has(args, 'w'), rc, finished;
 
+	if (cmd_args_has(args, 'd') && env->nhosts == 0) {
+		cli_error("submit: --dir names the plan's folder on a device: it goes with --host");
+		return cmd_usage(args);
+	}
 	if ((text = control_read_file(path, &len)) == NULL)
 		return 1;
 	if ((yaml = json_stringn(text, len)) == NULL) {
@@ -291,16 +395,6 @@ control_submit(const struct benchctl_env *env, struct cmd_args *args)
 	free(text);
 	req = control_request("submit");
 	cli_jset(req, "yaml", yaml);
-	abs = control_plan_path(path);
-	cli_jset(req, "path", json_string(abs));
-	free(abs);
-
-	if ((len = json_dumpb(req, NULL, 0, JSON_COMPACT)) > PROTO_LINE_MAX) {
-		cli_error("%s: too large for benchd once encoded as JSON (%zu bytes, "
-		    "at most %d)", path, len, PROTO_LINE_MAX);
-		json_decref(req);
-		return 1;
-	}
 
 	/*
 	 * With --wait, watch every plan before submitting: then no event of the
@@ -311,7 +405,30 @@ control_submit(const struct benchctl_env *env, struct cmd_args *args)
 		json_decref(req);
 		return 1;
 	}
-	if ((reply = control_call(env, req, 1, NULL)) == NULL) {
+	/* On a device, the plan's path is one there: its folder is known once its relay answers. */
+	if ((c = control_open(env, &cwd, &cause)) == NULL ||
+	    (abs = env->nhosts > 0 ? control_device_path(cwd, cmd_args_get(args, 'd'), path,
+	    &cause) : control_plan_path(path)) == NULL) {
+		cli_error("%s", cause);
+		free(cause);
+		free(cwd);
+		json_decref(req);
+		conn_free(c);
+		conn_free(events);
+		return 1;
+	}
+	free(cwd);
+	cli_jset(req, "path", json_string(abs));
+	free(abs);
+	if ((len = json_dumpb(req, NULL, 0, JSON_COMPACT)) > PROTO_LINE_MAX) {
+		cli_error("%s: too large for benchd once encoded as JSON (%zu bytes, "
+		    "at most %d)", path, len, PROTO_LINE_MAX);
+		json_decref(req);
+		conn_free(c);
+		conn_free(events);
+		return 1;
+	}
+	if ((reply = control_exchange(c, req, 1, NULL)) == NULL) {
 		conn_free(events);
 		return 1;
 	}
@@ -323,7 +440,10 @@ control_submit(const struct benchctl_env *env, struct cmd_args *args)
 	}
 	name = cli_jget_str(reply, "name");
 	text = cli_clean(name != NULL ? name : "(unnamed)", CLI_CLEAN_TABS);
-	printf("plan %lld queued: %s", plan_id, text);
+	printf("plan %lld queued", plan_id);
+	if (env->nhosts > 0)
+		printf(" on %s", env->hosts[0]);
+	printf(": %s", text);
 	free(text);
 	if (cli_jget_int(reply, "conditions", &conditions) &&
 	    cli_jget_int(reply, "runs", &runs)) {
@@ -336,9 +456,12 @@ control_submit(const struct benchctl_env *env, struct cmd_args *args)
 
 	if (!wait)
 		return 0;
-	rc = control_follow(events, plan_id, control_level(args), &finished);
+	rc = control_follow(events, plan_id, control_level(args), env->nhosts > 0 ? env->hosts[0] :
+	    NULL, &finished);
 	/* The answer: the cold-versus-warm lines, from the database the daemon writes. */
-	if (finished && control_level(args) != WATCH_QUIET) {
+	if (finished && control_level(args) != WATCH_QUIET && env->nhosts > 0)
+		control_submit_remote_more(env, plan_id);
+	else if (finished && control_level(args) != WATCH_QUIET) {
 		daemon_env = *env;
 		if (!env->db_named && (db = control_daemon_db(env)) != NULL)
 			daemon_env.db = db;
@@ -512,25 +635,113 @@ control_status_last(json_t *last)
 	putchar('\n');
 }
 
-/* Show what the daemon is doing, readable or as its JSON reply. */
+/* Print a status reply: as benchd sent it (json), or readable, its first line naming the device host. */
+static void
+control_status_print(json_t *reply, int json, const char *name)
+{
+	char *device;
+
+	if (json) {
+		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+		putchar('\n');
+		return;
+	}
+	device = name != NULL ? remote_name(name) : NULL;
+	if (name != NULL)
+		printf("%s: ", device != NULL ? device : name);
+	free(device);
+	control_status_daemon(json_object_get(reply, "daemon"));
+	control_status_paused(json_object_get(reply, "paused"));
+	control_status_current(json_object_get(reply, "current"));
+	targets_status(json_object_get(reply, "current"));	/* targets.c */
+	control_status_queue(json_object_get(reply, "queue"));
+	control_status_last(json_object_get(reply, "last"));
+}
+
+/* Say why a device did not answer, its name first (once). */
+static void
+control_status_failed(const char *host, const char *cause)
+{
+	char *name = remote_name(host);
+	size_t len = name != NULL ? strlen(name) : 0;
+
+	if (name != NULL && strncmp(cause, name, len) == 0 && cause[len] == ':')
+		printf("%s\n", cause);
+	else
+		printf("%s: %s\n", name != NULL ? name : host, cause);
+	free(name);
+}
+
+/*
+ * The status of several devices at once: every ssh is started first, so the
+ * wait is the slowest device's, not their sum; then each one's block (or why
+ * it did not answer) in the order given. --json: one array of {"host",
+ * "status"} or {"host", "error"}. Exit status 1 when one did not answer.
+ */
+static int
+control_status_hosts(const struct benchctl_env *env, int json)
+{
+	struct conn *c[CLI_HOSTS_MAX];
+	char *cause[CLI_HOSTS_MAX], *dir;
+	json_t *all = cli_jcheck(json_array()), *reply, *o, *req;
+	int rc = 0;
+
+	for (size_t i = 0; i < env->nhosts; i++) {
+		cause[i] = NULL;
+		c[i] = remote_connect(env->hosts[i], &cause[i]);
+	}
+	for (size_t i = 0; i < env->nhosts; i++) {
+		reply = NULL;
+		req = control_request("status");
+		if (c[i] != NULL && remote_hello(c[i], CONTROL_REPLY_MS, &dir, &cause[i]) == 0) {
+			free(dir);
+			if (conn_send(c[i], req, &cause[i]) == 0 && conn_recv(c[i], &reply,
+			    &cause[i]) == 0 && !json_is_true(json_object_get(reply, "ok"))) {
+				xasprintf(&cause[i], "%s: %s", conn_name(c[i]),
+				    cli_jget_str(reply, "error") != NULL ?
+				    cli_jget_str(reply, "error") : "benchd refused to say its status");
+				json_decref(reply);
+				reply = NULL;
+			}
+		}
+		json_decref(req);
+		conn_free(c[i]);
+		o = cli_jcheck(json_object());
+		cli_jset(o, "host", json_string(env->hosts[i]));
+		if (reply != NULL) {
+			if (!json)
+				control_status_print(reply, 0, env->hosts[i]);
+			cli_jset(o, "status", reply);
+		} else {
+			rc = 1;
+			if (!json)
+				control_status_failed(env->hosts[i], cause[i]);
+			cli_jset(o, "error", json_string(cause[i]));
+		}
+		cli_jappend(all, o);
+		free(cause[i]);
+		if (!json && i + 1 < env->nhosts)
+			putchar('\n');
+	}
+	if (json)
+		cli_jprint(all);
+	else
+		json_decref(all);
+	return rc;
+}
+
+/* Show what the daemon is doing (several devices' with several --host), readable or as its JSON reply. */
 static int
 control_status(const struct benchctl_env *env, struct cmd_args *args)
 {
 	json_t *reply;
 
+	if (env->nhosts > 1)
+		return control_status_hosts(env, cmd_args_has(args, 'j'));
 	if ((reply = control_call(env, control_request("status"), 0, NULL)) == NULL)
 		return 1;
-	if (cmd_args_has(args, 'j')) {
-		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
-		putchar('\n');
-	} else {
-		control_status_daemon(json_object_get(reply, "daemon"));
-		control_status_paused(json_object_get(reply, "paused"));
-		control_status_current(json_object_get(reply, "current"));
-		targets_status(json_object_get(reply, "current"));	/* targets.c */
-		control_status_queue(json_object_get(reply, "queue"));
-		control_status_last(json_object_get(reply, "last"));
-	}
+	control_status_print(reply, cmd_args_has(args, 'j'), env->nhosts > 0 ? env->hosts[0] :
+	    NULL);
 	json_decref(reply);
 	return 0;
 }
@@ -602,26 +813,31 @@ control_watch(const struct benchctl_env *env, struct cmd_args *args)
 		return 1;
 	if ((c = control_watch_open(env, plan_id)) == NULL)
 		return 1;
-	return control_follow(c, plan_id, control_level(args), &finished);
+	return control_follow(c, plan_id, control_level(args), env->nhosts > 0 ? env->hosts[0] : NULL,
+	    &finished);
 }
 
 /* "benchctl submit" in the command table. */
 const struct cmd_entry control_submit_entry = {
 	.name = "submit",
 	.args = "PLAN.yaml|- [--wait]",
-	.usage = "PLAN.yaml|- [--wait [--verbose | --quiet]]",
+	.usage = "PLAN.yaml|- [--wait [--verbose | --quiet]] [--host HOST [--dir DIR]]",
 	.about = "queue a plan; --wait follows it to the end",
 	.help = "Queue the experiment plan PLAN.yaml on benchd; \"-\" reads it from standard\n"
 	    "input (its relative paths are then relative to the current folder). With\n"
 	    "--wait, follow it to the end like \"benchctl watch\", then print its\n"
 	    "cold-versus-warm lines, and exit 0 only if every run was ok.\n"
 	    "  -v, --verbose  a line for every start and stage line of every run too\n"
-	    "  -q, --quiet    no line for the runs, no summary: the plan's end only\n",
-	.shortopts = "wqv",
+	    "  -q, --quiet    no line for the runs, no summary: the plan's end only\n"
+	    "  -d, --dir DIR  with --host: the plan's folder on the device, which its\n"
+	    "                 relative paths are relative to; relative to your home there\n"
+	    "                 (as with scp); without it, your home there\n",
+	.shortopts = "wqvd:",
 	.longopts = (const struct option[]){
 		{ "wait", no_argument, NULL, 'w' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "dir", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 }
 	},
 	.min_args = 1,
@@ -636,13 +852,15 @@ const struct cmd_entry control_status_entry = {
 	.args = "[--json]",
 	.about = "what benchd is running, its queue, the last run",
 	.help = "Show benchd's version and uptime, the run in progress, the queue and the last\n"
-	    "finished run; --json prints benchd's reply as it is.\n",
+	    "finished run; --json prints benchd's reply as it is. With several --host, each\n"
+	    "device's in turn (all asked at once), and exit 1 if one did not answer.\n",
 	.shortopts = "j",
 	.longopts = (const struct option[]){
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	},
 	.max_args = 0,
+	.flags = CMD_HOSTS,
 	.exec = control_status,
 };
 

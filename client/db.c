@@ -21,6 +21,7 @@ struct db {
 	char		*path;
 	int		 timing;	/* the runs table has the columns of schema version 3 */
 	int		 has_starts;	/* it has daemon_starts (older ones do not) */
+	int		 has_pulled;	/* it has the tables of pulled plans (origins, ...) */
 };
 
 /* A statement's SQL, one per query the client makes. */
@@ -28,14 +29,54 @@ static const char db_sql_check[] =
     "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
     "('plans', 'runs', 'stages', 'metrics', 'run_info', 'footprints')";
 
-static const char db_sql_plans[] =
-    "SELECT p.id, p.name, p.state, p.submitted_at, count(r.seq), "
-    "    total(r.state IN ('ok', 'failed', 'timeout')), total(r.state = 'ok') "
-    "FROM plans p LEFT JOIN runs r ON r.plan_id = p.id AND r.attempt = "
-    "    (SELECT max(attempt) FROM runs WHERE plan_id = r.plan_id AND seq = r.seq) "
-    "GROUP BY p.id ORDER BY p.id";
+/*
+ * Every plan with its counts of runs, its id as named (a pulled plan's is its
+ * id on its machine), the name it was pulled by (NULL: this database's own)
+ * and its machine: the host of the daemon start (here, or on its machine)
+ * before it was submitted.
+ */
+#define DB_SQL_PLANS(ref, from, machine)					\
+    "SELECT p.id, p.name, p.state, p.submitted_at, count(r.seq), "		\
+    "    total(r.state IN ('ok', 'failed', 'timeout')), total(r.state = 'ok'), "	\
+    ref ", " machine " "							\
+    "FROM plans p " from " LEFT JOIN runs r ON r.plan_id = p.id AND r.attempt = "	\
+    "    (SELECT max(attempt) FROM runs WHERE plan_id = r.plan_id AND seq = r.seq) "	\
+    "GROUP BY p.id ORDER BY o.name IS NOT NULL, o.name, 8"
 
+#define DB_SQL_HOST_AT(table, where)						\
+    "(SELECT host FROM " table " WHERE " where "started_at <= p.submitted_at "	\
+    "ORDER BY started_at DESC LIMIT 1)"
+
+static const char db_sql_plans_pulled[] = DB_SQL_PLANS("coalesce(pp.origin_plan_id, p.id), o.name",
+    "LEFT JOIN pulled_plans pp ON pp.plan_id = p.id LEFT JOIN origins o ON o.id = pp.origin_id",
+    "CASE WHEN pp.plan_id IS NULL THEN " DB_SQL_HOST_AT("daemon_starts", "")
+    " ELSE " DB_SQL_HOST_AT("origin_starts", "origin_id = pp.origin_id AND ") " END");
+static const char db_sql_plans_starts[] = DB_SQL_PLANS("p.id, NULL",
+    "LEFT JOIN (SELECT NULL AS name) o", DB_SQL_HOST_AT("daemon_starts", ""));
+static const char db_sql_plans_old[] = DB_SQL_PLANS("p.id, NULL",
+    "LEFT JOIN (SELECT NULL AS name) o", "NULL");
+
+/* The newest plan of this database's own (not pulled from elsewhere). */
 static const char db_sql_latest[] = "SELECT max(id) FROM plans";
+static const char db_sql_latest_own[] =
+    "SELECT max(id) FROM plans WHERE id NOT IN (SELECT plan_id FROM pulled_plans)";
+
+/*
+ * The plans HOST/ID may name among those pulled, newest first: pulled by the
+ * name HOST, or from a machine of that host name, or from a database whose
+ * key starts so; its id there ID (0: any).
+ */
+static const char db_sql_pulled_find[] =
+    "SELECT pp.plan_id, o.key FROM pulled_plans pp "
+    "JOIN origins o ON o.id = pp.origin_id JOIN plans p ON p.id = pp.plan_id "
+    "WHERE (o.name = ?1 OR o.host = ?1 OR substr(o.key, 1, length(?1)) = ?1) "
+    "    AND (?2 = 0 OR pp.origin_plan_id = ?2) "
+    "ORDER BY p.submitted_at DESC, pp.origin_plan_id DESC";
+
+/* A pulled plan's name, its id on its machine, and how its runs' ids moved. */
+static const char db_sql_pulled_plan[] =
+    "SELECT o.name, pp.origin_plan_id, pp.run_offset FROM pulled_plans pp "
+    "JOIN origins o ON o.id = pp.origin_id WHERE pp.plan_id = ?1";
 
 static const char db_sql_plan[] =
     "SELECT id, name, state, error, source_path, submitted_at, finished_at "
@@ -89,13 +130,22 @@ static const char db_sql_info[] =
 static const char db_sql_has_starts[] =
     "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'daemon_starts'";
 
+static const char db_sql_has_pulled[] =
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('origins', "
+    "'pulled_plans', 'origin_starts')";
+
 /* The machine of each run: that of the latest daemon start before its spawn. */
-static const char db_sql_hosts[] =
-    "SELECT d.host, d.machine_id FROM runs r JOIN daemon_starts d ON d.rowid = "
-    "    (SELECT rowid FROM daemon_starts WHERE started_at <= r.spawned_at "
-    "     ORDER BY started_at DESC LIMIT 1) "
-    "WHERE r.plan_id = ?1 AND r.spawned_at IS NOT NULL "
-    "GROUP BY d.host, d.machine_id ORDER BY min(r.spawned_at)";
+#define DB_SQL_HOSTS(table, where)						\
+    "SELECT d.host, d.machine_id FROM runs r JOIN " table " d ON d.rowid = "	\
+    "    (SELECT rowid FROM " table " WHERE " where "started_at <= r.spawned_at "	\
+    "     ORDER BY started_at DESC LIMIT 1) "					\
+    "WHERE r.plan_id = ?1 AND r.spawned_at IS NOT NULL "			\
+    "GROUP BY d.host, d.machine_id ORDER BY min(r.spawned_at)"
+
+static const char db_sql_hosts[] = DB_SQL_HOSTS("daemon_starts", "");
+/* A pulled plan's: the daemon starts recorded on its machine, as pulled with it. */
+static const char db_sql_hosts_pulled[] = DB_SQL_HOSTS("origin_starts",
+    "origin_id = (SELECT origin_id FROM pulled_plans WHERE plan_id = ?1) AND ");
 
 static const char db_sql_footprint[] =
     "SELECT count(*), total(shared), total(bytes), total(bytes * shared) FROM footprints"
@@ -114,7 +164,7 @@ static const char db_sql_stops[] =
  * unreserved set and '/' is percent-encoded (a '?' or '#' in a folder name
  * must not start the query).
  */
-static char *
+char *
 db_uri(const char *path, const char *params)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -174,6 +224,9 @@ db_try_open(struct db *db, const char *params, int *tables, char **cause)
 	if ((rc = db_number(db, db_sql_has_starts, &n)) != SQLITE_ROW)
 		goto fail;
 	db->has_starts = n > 0;
+	if ((rc = db_number(db, db_sql_has_pulled, &n)) != SQLITE_ROW)
+		goto fail;
+	db->has_pulled = n == 3 && db->has_starts;
 	return 0;
 fail:
 	xasprintf(cause, "%s: %s", db->path, db->sql != NULL ?
@@ -316,18 +369,21 @@ db_plans(struct db *db, struct db_plan_row **rows, size_t *nrows, char **cause)
 	size_t n = 0, cap = 0;
 	int rc;
 
-	if ((stmt = db_prepare(db, db_sql_plans, 0, cause)) == NULL)
+	if ((stmt = db_prepare(db, db->has_pulled ? db_sql_plans_pulled : db->has_starts ?
+	    db_sql_plans_starts : db_sql_plans_old, 0, cause)) == NULL)
 		return -1;
 	while ((rc = db_step(db, stmt, cause)) == 1) {
 		v = db_grow(v, n, &cap, sizeof *v);
 		r = &v[n++];
-		r->id = sqlite3_column_int64(stmt, 0);
 		r->name = db_text_nn(stmt, 1);
 		r->state = db_text_nn(stmt, 2);
 		r->submitted_at = db_real(stmt, 3);
 		r->runs_total = sqlite3_column_int64(stmt, 4);
 		r->runs_done = sqlite3_column_int64(stmt, 5);
 		r->runs_ok = sqlite3_column_int64(stmt, 6);
+		r->id = sqlite3_column_int64(stmt, 7);
+		r->origin = db_text(stmt, 8);
+		r->machine = db_text(stmt, 9);
 	}
 	sqlite3_finalize(stmt);
 	if (rc == -1) {
@@ -346,6 +402,8 @@ db_plan_rows_free(struct db_plan_row *rows, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(rows[i].name);
 		free(rows[i].state);
+		free(rows[i].origin);
+		free(rows[i].machine);
 	}
 	free(rows);
 }
@@ -357,12 +415,49 @@ db_plan_latest(struct db *db, long long *id, char **cause)
 	sqlite3_stmt *stmt;
 	int rc;
 
-	if ((stmt = db_prepare(db, db_sql_latest, 0, cause)) == NULL)
+	if ((stmt = db_prepare(db, db->has_pulled ? db_sql_latest_own : db_sql_latest, 0,
+	    cause)) == NULL)
 		return -1;
 	if ((rc = db_step(db, stmt, cause)) == 1) {
 		rc = sqlite3_column_type(stmt, 0) != SQLITE_NULL;
 		*id = sqlite3_column_int64(stmt, 0);
 	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* The plan HOST/ID names among the pulled ones: 1 and its id here, 0 when none, -1 with *cause. */
+int
+db_pulled_find(struct db *db, const char *machine, long long id, long long *db_id, char **cause)
+{
+	sqlite3_stmt *stmt;
+	char *key = NULL;
+	int rc;
+
+	if (!db->has_pulled)
+		return 0;
+	if ((stmt = db_prepare(db, db_sql_pulled_find, 0, cause)) == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, machine, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, id);
+	if ((rc = db_step(db, stmt, cause)) == 1) {
+		*db_id = sqlite3_column_int64(stmt, 0);
+		key = db_text_nn(stmt, 1);
+		/* With an id, two databases pulled under one name may both have it. */
+		while (id != 0 && (rc = db_step(db, stmt, cause)) == 1) {
+			if (strcmp(key, (const char *)sqlite3_column_text(stmt, 1)) != 0) {
+				xasprintf(cause, "%s/%lld is in two databases pulled as %s (keys "
+				    "%s and %s); name it by the start of its key instead: "
+				    "KEY/%lld", machine, id, machine, key,
+				    sqlite3_column_text(stmt, 1), id);
+				rc = -1;
+				break;
+			}
+		}
+		if (rc == 0 || id == 0)
+			rc = 1;
+	}
+	free(key);
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -542,7 +637,7 @@ db_load_details(struct db *db, struct db_plan *p, const char *sql,
 	long long last = -1;
 	int rc;
 
-	if ((stmt = db_prepare(db, sql, p->id, cause)) == NULL)
+	if ((stmt = db_prepare(db, sql, p->db_id, cause)) == NULL)
 		return -1;
 	while ((rc = db_step(db, stmt, cause)) == 1) {
 		if ((r = db_run_find(p, sqlite3_column_int64(stmt, 0), &hint)) == NULL)
@@ -578,7 +673,7 @@ db_load_runs(struct db *db, struct db_plan *p, char **cause)
 	size_t cap = 0, ccap = 0;
 	int rc;
 
-	if ((stmt = db_prepare(db, db->timing ? db_sql_runs : db_sql_runs_old, p->id,
+	if ((stmt = db_prepare(db, db->timing ? db_sql_runs : db_sql_runs_old, p->db_id,
 	    cause)) == NULL)
 		return -1;
 	while ((rc = db_step(db, stmt, cause)) == 1) {
@@ -599,7 +694,7 @@ db_load_footprint(struct db *db, struct db_plan *p, char **cause)
 	sqlite3_stmt *stmt;
 	int rc;
 
-	if ((stmt = db_prepare(db, db_sql_footprint, p->id, cause)) == NULL)
+	if ((stmt = db_prepare(db, db_sql_footprint, p->db_id, cause)) == NULL)
 		return -1;
 	if ((rc = db_step(db, stmt, cause)) == 1) {
 		p->footprint_files = sqlite3_column_int64(stmt, 0);
@@ -620,7 +715,7 @@ db_load_read_in(struct db *db, struct db_plan *p, char **cause)
 	size_t cap = 0;
 	int rc;
 
-	if ((stmt = db_prepare(db, db_sql_read_in, p->id, cause)) == NULL)
+	if ((stmt = db_prepare(db, db_sql_read_in, p->db_id, cause)) == NULL)
 		return -1;
 	while ((rc = db_step(db, stmt, cause)) == 1) {
 		struct db_read_in *x;
@@ -637,6 +732,31 @@ db_load_read_in(struct db *db, struct db_plan *p, char **cause)
 	return rc < 0 ? -1 : 0;
 }
 
+/* A pulled plan's origin and its id there, and the reference that names it: "3", "phone/3". */
+static int
+db_load_origin(struct db *db, struct db_plan *p, char **cause)
+{
+	sqlite3_stmt *stmt;
+	int rc = 0;
+
+	if (db->has_pulled) {
+		if ((stmt = db_prepare(db, db_sql_pulled_plan, p->db_id, cause)) == NULL)
+			return -1;
+		if ((rc = db_step(db, stmt, cause)) == 1) {
+			p->origin = db_text_nn(stmt, 0);
+			p->id = sqlite3_column_int64(stmt, 1);
+			p->run_offset = sqlite3_column_int64(stmt, 2);
+			rc = 0;
+		}
+		sqlite3_finalize(stmt);
+	}
+	if (p->origin != NULL)
+		xasprintf(&p->ref, "%s/%lld", p->origin, p->id);
+	else
+		xasprintf(&p->ref, "%lld", p->id);
+	return rc;
+}
+
 /* Read the machines the plan's runs ran on, when the database records them. */
 static int
 db_load_hosts(struct db *db, struct db_plan *p, char **cause)
@@ -647,7 +767,8 @@ db_load_hosts(struct db *db, struct db_plan *p, char **cause)
 
 	if (!db->has_starts)
 		return 0;
-	if ((stmt = db_prepare(db, db_sql_hosts, p->id, cause)) == NULL)
+	if ((stmt = db_prepare(db, p->origin != NULL ? db_sql_hosts_pulled : db_sql_hosts,
+	    p->db_id, cause)) == NULL)
 		return -1;
 	while ((rc = db_step(db, stmt, cause)) == 1) {
 		p->hosts = db_grow(p->hosts, p->nhosts, &cap, sizeof *p->hosts);
@@ -675,7 +796,7 @@ db_load_stops(struct db *db, struct db_plan *p, char **cause)
 	sqlite3_finalize(stmt);
 	if (rc != 1)
 		return rc;
-	if ((stmt = db_prepare(db, db_sql_stops, p->id, cause)) == NULL)
+	if ((stmt = db_prepare(db, db_sql_stops, p->db_id, cause)) == NULL)
 		return -1;
 	while ((rc = db_step(db, stmt, cause)) == 1) {
 		p->stops = db_grow(p->stops, p->nstops, &cap, sizeof *p->stops);
@@ -725,7 +846,7 @@ db_plan_load(struct db *db, long long id, struct db_plan **out, char **cause)
 		return rc;
 	}
 	p = xcalloc(1, sizeof *p);
-	p->id = sqlite3_column_int64(stmt, 0);
+	p->id = p->db_id = sqlite3_column_int64(stmt, 0);
 	p->name = db_text_nn(stmt, 1);
 	p->state = db_text_nn(stmt, 2);
 	p->error = db_text(stmt, 3);
@@ -734,7 +855,7 @@ db_plan_load(struct db *db, long long id, struct db_plan **out, char **cause)
 	p->finished_at = db_real(stmt, 6);
 	sqlite3_finalize(stmt);
 
-	if (db_load_runs(db, p, cause) != 0 ||
+	if (db_load_origin(db, p, cause) != 0 || db_load_runs(db, p, cause) != 0 ||
 	    db_load_details(db, p, db_sql_stages, db_add_stage, cause) != 0 ||
 	    db_load_details(db, p, db_sql_metrics, db_add_metric, cause) != 0 ||
 	    db_load_details(db, p, db_sql_info, db_add_info, cause) != 0 ||
@@ -744,6 +865,9 @@ db_plan_load(struct db *db, long long id, struct db_plan **out, char **cause)
 	    db_load_stops(db, p, cause) != 0)
 		goto fail;
 	db_stages_list(p);
+	/* A pulled plan's runs are shown by their ids on its machine. */
+	for (size_t i = 0; i < p->nruns; i++)
+		p->runs[i].id -= p->run_offset;
 	sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
 	*out = p;
 	return 1;
@@ -819,6 +943,8 @@ db_plan_free(struct db_plan *p)
 		free(p->stops[i].rule);
 	}
 	free(p->stops);
+	free(p->ref);
+	free(p->origin);
 	free(p->name);
 	free(p->state);
 	free(p->error);

@@ -15,7 +15,9 @@ struct db;
 
 /* One line of the plans list. */
 struct db_plan_row {
-	long long	 id;
+	long long	 id;		/* as named: a pulled plan's is its id on its machine */
+	char		*origin;	/* the name it was pulled by (HOST of HOST/ID), NULL: this database's own */
+	char		*machine;	/* the host name of the daemon it was submitted to, NULL when unknown */
 	char		*name;
 	char		*state;
 	double		 submitted_at;
@@ -147,7 +149,11 @@ struct db_stop {
 
 /* A plan and all its runs. */
 struct db_plan {
-	long long	 id;
+	long long	 id;			/* as named: a pulled plan's is its id on its machine */
+	long long	 db_id;			/* its row in the database read */
+	char		*ref;			/* how benchctl names it: "3", or "phone/3" when pulled */
+	char		*origin;		/* the name it was pulled by ("phone"), NULL: not pulled */
+	long long	 run_offset;		/* a pulled plan's runs' ids in the database less their ids there (runs[].id are those) */
 	char		*name;
 	char		*state;
 	char		*error;			/* NULL unless it failed */
@@ -173,23 +179,45 @@ struct db_plan {
 };
 
 /*
+ * A file: URI for path with the given parameters ("mode=ro"), every byte
+ * that could end the path percent-encoded. The caller frees it.
+ */
+char			*db_uri(const char *path, const char *params);
+
+/*
  * Open the database at path read-only. On error returns NULL and sets *cause
  * to one line saying what is wrong and what to do (caller frees).
  */
 struct db		*db_open(const char *path, char **cause);
 void			 db_close(struct db *);
 
-/* Every plan, oldest first. Returns 0, or -1 with *cause set. */
+/*
+ * Every plan: this database's own oldest first, then those pulled from other
+ * machines (by name, then id there). Returns 0, or -1 with *cause set.
+ */
 int			 db_plans(struct db *, struct db_plan_row **rows, size_t *nrows,
 			    char **cause);
 void			 db_plan_rows_free(struct db_plan_row *, size_t);
 
-/* The newest plan's id: 1 and *id, 0 when there is no plan, -1 with *cause. */
+/*
+ * The newest plan's id (of this database's own, not pulled): 1 and *id, 0
+ * when there is no plan, -1 with *cause.
+ */
 int			 db_plan_latest(struct db *, long long *id, char **cause);
 
 /*
- * Load plan id with all its runs: 1 and *out when found, 0 when no such plan,
- * -1 with *cause set on a database error.
+ * The plan machine/id names among those pulled from other machines (id 0:
+ * the newest pulled from it): machine is the name it was pulled by, its
+ * machine's host name, or the start of its database's key. 1 and *db_id (its
+ * id in this database, for db_plan_load), 0 when there is none, -1 with
+ * *cause (a database error, or two databases pulled under that name hold it).
+ */
+int			 db_pulled_find(struct db *, const char *machine, long long id,
+			    long long *db_id, char **cause);
+
+/*
+ * Load plan id (its id in this database) with all its runs: 1 and *out when
+ * found, 0 when no such plan, -1 with *cause set on a database error.
  */
 int			 db_plan_load(struct db *, long long id, struct db_plan **out,
 			    char **cause);

@@ -17,6 +17,8 @@
 #include "fmt.h"
 #include "log.h"
 #include "modules.h"
+#include "planref.h"
+#include "pull.h"
 #include "svg.h"
 #include "warming.h"
 #include "xmalloc.h"
@@ -196,11 +198,13 @@ report_head(struct report *r)
 	}
 	report_printf(r, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<title>");
-	report_textf(r, "benchd plan %lld: %s", p->id, p->name);
+	report_textf(r, "benchd plan %s: %s", p->ref, p->name);
 	report_printf(r, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", report_css);
 	report_printf(r, "<h1>");
 	report_text(r, p->name);
-	report_printf(r, " <small>plan %lld</small></h1>\n", p->id);
+	report_printf(r, " <small>plan ");
+	report_text(r, p->ref);
+	report_printf(r, "</small></h1>\n");
 
 	fmt_time(p->submitted_at, when, sizeof when);
 	report_printf(r, "<p class=\"meta\">");
@@ -1147,20 +1151,21 @@ report_exec(const struct benchctl_env *env, struct cmd_args *args)
 {
 	struct report r;
 	struct db_plan *plan;
-	long long id;
+	char *pulled;
 	int rc;
 
-	if ((id = cmd_args_plan_or_latest(args, 0)) == -1)
-		return 2;
-	if ((plan = cli_plan_load(env, id)) == NULL)
-		return 1;
+	if ((plan = planref_load_arg(env, args, 0, &rc)) == NULL)
+		return rc;
 	memset(&r, 0, sizeof r);
 	r.p = plan;
 	r.a = analysis_create(plan);
-	r.db_path = env->db;
+	/* A pulled plan was read from the database of pulled plans. */
+	pulled = plan->origin != NULL ? pull_path(env->db) : NULL;
+	r.db_path = pulled != NULL ? pulled : env->db;
 	rc = report_to_file(&r, cmd_args_get(args, 'o'));
 	analysis_free((struct analysis *)r.a);
 	db_plan_free(plan);
+	free(pulled);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "db.h"
 #include "fmt.h"
+#include "planref.h"
 #include "xmalloc.h"
 
 /* Kinds of column of the runs table. */
@@ -256,12 +257,10 @@ runs_exec(const struct benchctl_env *env, struct cmd_args *args)
 	struct runs_col *cols;
 	struct db_plan *plan;
 	size_t ncols;
-	long long id;
+	int rc;
 
-	if ((id = cmd_args_plan_or_latest(args, 0)) == -1)
-		return 2;
-	if ((plan = cli_plan_load(env, id)) == NULL)
-		return 1;
+	if ((plan = planref_load_arg(env, args, 0, &rc)) == NULL)
+		return rc;
 	cols = runs_cols(plan, cmd_args_has(args, 'c') || cmd_args_has(args, 'j'), &ncols);
 	if (cmd_args_has(args, 'c'))
 		runs_csv(plan, cols, ncols);

@@ -15,6 +15,7 @@
 #include "fmt.h"
 #include "md.h"
 #include "targets.h"
+#include "planref.h"
 #include "xmalloc.h"
 
 /* One warning as JSON. */
@@ -122,6 +123,8 @@ summary_json_head(const struct analysis *a, json_t *top)
 			governor = p->runs[i].cpu_governor;
 	}
 	cli_jset(plan, "id", json_integer(p->id));
+	cli_jset(plan, "ref", json_string(p->ref));
+	cli_jset(plan, "machine", cli_jstr(p->origin));
 	cli_jset(plan, "name", json_string(p->name));
 	cli_jset(plan, "state", json_string(p->state));
 	cli_jset(plan, "submitted_at", cli_jreal(p->submitted_at));
@@ -336,7 +339,7 @@ summary_head(const struct analysis *a)
 		if (cpus == NULL)
 			cpus = p->runs[i].cpus;
 	}
-	printf("plan %lld \"", p->id);
+	printf("plan %s \"", p->ref);
 	cli_puts(p->name);
 	printf("\": %s; %zu of %zu measured runs ok (%zu run%s in all, with %zu probe%s and "
 	    "%zu warm-up%s)\n", p->state, a->measured_ok, a->measured_total, total,
@@ -475,7 +478,7 @@ summary_md_head(const struct analysis *a)
 	const char *v, *sep = "";
 	char *name = md_code(p->name), words[96];
 
-	printf("### benchd: plan %lld %s: %s, %zu of %zu measured runs ok\n\n", p->id, name,
+	printf("### benchd: plan %s %s: %s, %zu of %zu measured runs ok\n\n", p->ref, name,
 	    p->state, a->measured_ok, a->measured_total);
 	free(name);
 	fputs("machine: ", stdout);
@@ -603,12 +606,10 @@ summary_exec(const struct benchctl_env *env, struct cmd_args *args)
 {
 	struct analysis *a;
 	struct db_plan *plan;
-	long long id;
+	int rc;
 
-	if ((id = cmd_args_plan_or_latest(args, 0)) == -1)
-		return 2;
-	if ((plan = cli_plan_load(env, id)) == NULL)
-		return 1;
+	if ((plan = planref_load_arg(env, args, 0, &rc)) == NULL)
+		return rc;
 	a = analysis_create(plan);
 	if (cmd_args_has(args, 'j'))
 		summary_json(a);

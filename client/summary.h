@@ -6,9 +6,11 @@
  *
  * "summary --json" prints one object:
  *
- *   { "plan": { "id", "name", "state", "submitted_at", "finished_at" (unix s or
- *               null), "error", "source_path", "runs_total" (every run, probe
- *               and warm-ups included), "measured_total", "measured_ok" },
+ *   { "plan": { "id", "ref" ("3", or "phone/3" when pulled from phone), "machine"
+ *               (phone, or null), "name", "state", "submitted_at", "finished_at"
+ *               (unix s or null), "error", "source_path", "runs_total" (every
+ *               run, probe and warm-ups included), "measured_total",
+ *               "measured_ok" },
  *     "machine": { "python", "torch", "platform", "cpus", "governor" (strings
  *                  or null: the first run that printed its runtime info),
  *                  "info": { every runtime info line of that run } },

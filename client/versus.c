@@ -67,7 +67,7 @@ versus_no_cond(const struct analysis *a, const char *name, char **cause)
 {
 	char *list = versus_cond_list(a);
 
-	xasprintf(cause, "plan %lld has no condition \"%s\" (it has %s)", a->plan->id, name,
+	xasprintf(cause, "plan %s has no condition \"%s\" (it has %s)", a->plan->ref, name,
 	    *list != '\0' ? list : "none with runs");
 	free(list);
 }
@@ -250,8 +250,8 @@ versus_create(const struct analysis *a, const char *cond_a, const struct analysi
 	if (stage != NULL)
 		lacks = analysis_metric_index(a, stage) == -1 ? a : analysis_metric_index(b, stage) == -1 ? b : NULL;
 	if (lacks != NULL) {
-		xasprintf(cause, "plan %lld has no stage \"%s\" to compare (\"benchctl summary "
-		    "%lld\" lists its stages)", lacks->plan->id, stage, lacks->plan->id);
+		xasprintf(cause, "plan %s has no stage \"%s\" to compare (\"benchctl summary "
+		    "%s\" lists its stages)", lacks->plan->ref, stage, lacks->plan->ref);
 		goto fail;
 	}
 	if (cond_a != NULL || cond_b != NULL) {
@@ -275,11 +275,11 @@ versus_create(const struct analysis *a, const char *cond_a, const struct analysi
 		if (v->npairs == 0) {
 			char *la = versus_cond_list(a), *lb = versus_cond_list(b);
 
-			xasprintf(cause, "plans %lld (%s) and %lld (%s) share no condition name; "
-			    "name the two to compare: benchctl compare %lld:%s %lld:%s",
-			    a->plan->id, *la != '\0' ? la : "no runs", b->plan->id,
-			    *lb != '\0' ? lb : "no runs", a->plan->id,
-			    a->nconds > 0 ? a->conds[0].name : "COND", b->plan->id,
+			xasprintf(cause, "plans %s (%s) and %s (%s) share no condition name; "
+			    "name the two to compare: benchctl compare %s:%s %s:%s",
+			    a->plan->ref, *la != '\0' ? la : "no runs", b->plan->ref,
+			    *lb != '\0' ? lb : "no runs", a->plan->ref,
+			    a->nconds > 0 ? a->conds[0].name : "COND", b->plan->ref,
 			    b->nconds > 0 ? b->conds[0].name : "COND");
 			free(la);
 			free(lb);

@@ -56,7 +56,7 @@ struct watch {
 static volatile sig_atomic_t watch_drawn;
 
 /* What a signal that ends the watch leaves on stderr: the watched plan goes on. */
-static char watch_farewell[160];
+static char watch_farewell[640];
 static size_t watch_farewell_len;
 
 /* Replace *slot with a clean copy of s (or NULL). */
@@ -568,21 +568,43 @@ watch_event(struct watch *w, json_t *ev)
 	return -1;
 }
 
+/*
+ * Say on leaving the watch of plan_id that it goes on, and how to stop it:
+ * on a device (host not NULL), with --host.
+ */
+static void
+watch_farewell_set(long long plan_id, const char *host)
+{
+	int n = 0;
+
+	if (plan_id != 0 && host == NULL)
+		n = snprintf(watch_farewell, sizeof watch_farewell, "benchctl: plan %lld continues; "
+		    "`benchctl cancel %lld` stops it\n", plan_id, plan_id);
+	else if (plan_id != 0)
+		n = snprintf(watch_farewell, sizeof watch_farewell, "benchctl: plan %lld continues on "
+		    "%s; `benchctl --host %s cancel %lld` stops it\n", plan_id, host, host, plan_id);
+	watch_farewell_len = n > 0 && (size_t)n < sizeof watch_farewell ? (size_t)n : 0;
+}
+
+/* The watched plan runs on a device: the farewell says so, and how to stop it there. */
+void
+watch_set_host(struct watch *w, const char *host)
+{
+	watch_farewell_set(w->plan_id, host);
+}
+
 /* Start a watch of one plan, or of every plan when plan_id is 0. */
 struct watch *
 watch_create(long long plan_id, int tty, enum watch_level level)
 {
 	struct watch *w = xcalloc(1, sizeof *w);
-	int n;
 
 	w->plan_id = plan_id;
 	w->tty = tty;
 	w->level = level;
 	w->resident = NAN;
 	/* Leaving the watch stops nothing in benchd: say so, and how to stop the plan. */
-	n = plan_id != 0 ? snprintf(watch_farewell, sizeof watch_farewell, "benchctl: plan %lld "
-	    "continues; `benchctl cancel %lld` stops it\n", plan_id, plan_id) : 0;
-	watch_farewell_len = n > 0 && (size_t)n < sizeof watch_farewell ? (size_t)n : 0;
+	watch_farewell_set(plan_id, NULL);
 	watch_catch_signals();
 	if (w->tty && w->level != WATCH_QUIET)
 		watch_draw(w);

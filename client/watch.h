@@ -29,6 +29,8 @@ enum watch_level {
  * watched plan goes on and how to stop it.
  */
 struct watch	*watch_create(long long plan_id, int tty, enum watch_level);
+/* The watched plan runs on the device host (--host): leaving says how to stop it there. */
+void		 watch_set_host(struct watch *, const char *host);
 /*
  * Show one event. Returns the exit status once the watched plan has finished
  * (0 only if it is done with every run ok), else -1.

@@ -5,13 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# --test: openssh-server for its sshd, which test_remote starts on a port of its own (Debian also
+# enables the system's ssh service when installing it: "systemctl disable --now ssh" if unwanted).
 pkgs=(build-essential cmake pkg-config libuv1-dev libsqlite3-dev libyaml-dev libjansson-dev
       sqlite3 util-linux procps python3 python3-torch python3-torchvision)
 build=build
 cmake_args=()
 for arg in "$@"; do
 	case "$arg" in
-	--test) pkgs+=(libcmocka-dev clang chromium man-db groff-base) ;;
+	--test) pkgs+=(libcmocka-dev clang chromium man-db groff-base openssh-server) ;;
 	--sanitize) build=build-asan; cmake_args+=(-DBENCHD_SANITIZE=ON) ;;
 	--fuzz) build=build-fuzz; pkgs+=(clang libclang-rt-14-dev); cmake_args+=(-DCMAKE_C_COMPILER=clang -DBENCHD_FUZZ=ON) ;;
 	*) echo "usage: scripts/setup.sh [--test] [--sanitize | --fuzz]" >&2; exit 2 ;;

@@ -561,8 +561,8 @@ test_warn_runs(void **state)
 	w = find_warning(a, "loop_late", 0, &n);
 	assert_int_equal(n, 1);
 	assert_int_equal(w->nrun_ids, 2);
-	assert_string_equal(w->text, "benchd's loop was over 1 ms late at 2 runs' spawn or exit (up "
-	    "to 12.0 ms; run 3: 3.2 ms at its spawn, run 5: 12.0 ms at its exit)");
+	assert_string_equal(w->text, "benchd's loop was over 1 ms late at the spawn or exit of 2 "
+	    "runs (up to 12.0 ms; run 3: 3.2 ms at its spawn, run 5: 12.0 ms at its exit)");
 	w = find_warning(a, "end_uncertain", 0, &n);
 	assert_int_equal(n, 1);
 	assert_string_equal(w->text, "benchd could not watch 1 run end (it was stopped or starved), "

@@ -35,7 +35,7 @@ two_conds(long long id, const double *cold, const double *warm)
 {
 	struct db_plan *p = plan_new("done");
 
-	p->id = id;
+	plan_set_id(p, id);
 	plan_condition(p, "cold");
 	plan_condition(p, "warm");
 	plan_runs(p, "cold", "cold", 0.0, cold, 6);
@@ -178,7 +178,7 @@ test_few_runs_never_fail(void **state)
 	char *cause = NULL;
 
 	(void)state;
-	pb->id = 2;
+	plan_set_id(pb, 2);
 	plan_condition(pa, "cold");
 	plan_condition(pb, "cold");
 	plan_runs(pa, "cold", "cold", 0, BASE, 2);
@@ -261,7 +261,7 @@ test_errors(void **state)
 	char *cause = NULL;
 
 	(void)state;
-	pb->id = 5;
+	plan_set_id(pb, 5);
 	plan_condition(pb, "chilled");
 	plan_runs(pb, "chilled", "cold", 0, SLOWER, 6);
 	a = analysis_create(pa);

@@ -13,7 +13,8 @@ plan_new(const char *state)
 {
 	struct db_plan *p = xcalloc(1, sizeof *p);
 
-	p->id = 1;
+	p->id = p->db_id = 1;
+	p->ref = xstrdup("1");
 	p->name = xstrdup("t");
 	p->state = xstrdup(state);
 	p->source_path = xstrdup("/plans/t.yaml");
@@ -22,6 +23,15 @@ plan_new(const char *state)
 	p->stages = xcalloc(1, sizeof *p->stages);
 	p->stages[p->nstages++] = xstrdup("import_torch");
 	return p;
+}
+
+/* Give the plan another id (and the reference that names it). */
+void
+plan_set_id(struct db_plan *p, long long id)
+{
+	free(p->ref);
+	p->id = p->db_id = id;
+	xasprintf(&p->ref, "%lld", id);
 }
 
 /* Add a condition name to the plan's list, in plan order. */

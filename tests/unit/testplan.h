@@ -8,6 +8,8 @@
 
 /* A new plan in state state, with one stage, import_torch, and no runs. */
 struct db_plan	*plan_new(const char *state);
+/* Give the plan another id (and the reference that names it). */
+void		 plan_set_id(struct db_plan *, long long id);
 /* Add a condition name to the plan's list, in plan order. */
 void		 plan_condition(struct db_plan *, const char *name);
 /*
