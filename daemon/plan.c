@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "plan_node.h"
+#include "profile.h"
 #include "xmalloc.h"
 
 #define PLAN_DEPTH_MAX		16	/* nested lists and mappings */
@@ -51,26 +52,30 @@ enum plan_key {
 	KEY_THEN,
 	KEY_IMPORTTIME_RUNS,
 	KEY_UNTIL,		/* precision targets: plan_until.c */
+	KEY_PROFILE,
+	KEY_PROFILES,
+	KEY_PROFILES_FILE,
 	KEY_COUNT
 };
 
 static const char *plan_key_names[KEY_COUNT] = {
 	"version", "name", "python", "script", "args", "workdir", "cpus", "env",
 	"timeout", "order", "evict", "conditions", "cache", "cold_method",
-	"runs", "warmup_runs", "then", "importtime_runs", "until"
+	"runs", "warmup_runs", "then", "importtime_runs", "until", "profile",
+	"profiles", "profiles_file"
 };
 
 static const enum plan_key plan_top_keys[] = {
 	KEY_VERSION, KEY_NAME, KEY_PYTHON, KEY_SCRIPT, KEY_ARGS, KEY_WORKDIR,
 	KEY_CPUS, KEY_ENV, KEY_TIMEOUT, KEY_ORDER, KEY_EVICT, KEY_CONDITIONS,
-	KEY_IMPORTTIME_RUNS, KEY_UNTIL
+	KEY_IMPORTTIME_RUNS, KEY_UNTIL, KEY_PROFILE, KEY_PROFILES, KEY_PROFILES_FILE
 };
 #define PLAN_NTOP_KEYS	(sizeof plan_top_keys / sizeof plan_top_keys[0])
 
 static const enum plan_key plan_cond_keys[] = {
 	KEY_NAME, KEY_CACHE, KEY_COLD_METHOD, KEY_RUNS, KEY_WARMUP_RUNS,
 	KEY_PYTHON, KEY_SCRIPT, KEY_ARGS, KEY_WORKDIR, KEY_CPUS, KEY_ENV,
-	KEY_TIMEOUT, KEY_THEN, KEY_IMPORTTIME_RUNS, KEY_UNTIL
+	KEY_TIMEOUT, KEY_THEN, KEY_IMPORTTIME_RUNS, KEY_UNTIL, KEY_PROFILE
 };
 #define PLAN_NCOND_KEYS	(sizeof plan_cond_keys / sizeof plan_cond_keys[0])
 
@@ -95,19 +100,31 @@ static const struct plan_word plan_order_words[] = {
 
 /* One error, kept until the cause is written. */
 struct plan_error {
+	char	*path;		/* another file's (a profiles file), NULL for the plan's */
 	size_t	 line;		/* 0 when the error has no position */
 	size_t	 col;
 	size_t	 seq;		/* keeps errors at one position in order */
 	char	*msg;
 };
 
-/* The state of one plan_parse call. */
+/* A profile a plan may name: from its profiles:, or from its profiles_file. */
+struct plan_named {
+	struct profile		*profile;	/* its name and source (file) inside */
+	size_t			 line;		/* where it is defined in its source */
+	int			 from_file;
+};
+
+/* The state of one plan_parse call (or of reading one profiles file). */
 struct plan_parse {
 	const char		*path;
+	const char		*what;		/* "a plan" or "a profiles file", for messages */
 	char			*dir;		/* plan's folder, NULL for "." */
 	int			 check_paths;
 	unsigned char		*online;	/* NULL when not checked */
 	char			*online_text;
+	struct plan_named	*named;		/* the profiles conditions may name */
+	size_t			 nnamed;
+	int			 named_broken;	/* some failed to read: a name not found may be one */
 
 	/* The PLAN_ERRORS_MAX first errors by position, and how many in all. */
 	struct plan_error	 errs[PLAN_ERRORS_MAX];
@@ -126,51 +143,76 @@ struct plan_settings {
 	int			 importtime_runs;
 };
 
-/* Record an error at a position, keeping only the first PLAN_ERRORS_MAX. */
-static void __attribute__((format(printf, 4, 0)))
-plan_verror(struct plan_parse *pp, size_t line, size_t col, const char *fmt,
-    va_list ap)
+/* Whether error a sorts before b: the plan's own first, then by file, position and order found. */
+static int
+plan_error_before(const struct plan_error *a, const struct plan_error *b)
 {
-	struct plan_error	*e, *last;
-	char			*msg;
+	int	c;
+
+	if ((a->path == NULL) != (b->path == NULL))
+		return a->path == NULL;
+	if (a->path != NULL && (c = strcmp(a->path, b->path)) != 0)
+		return c < 0;
+	if (a->line != b->line)
+		return a->line < b->line;
+	if (a->col != b->col)
+		return a->col < b->col;
+	return a->seq < b->seq;
+}
+
+/*
+ * Keep an error (taking msg, and copying path) unless it repeats one, keeping
+ * only the PLAN_ERRORS_MAX first by place.
+ */
+static void
+plan_error_keep(struct plan_parse *pp, const char *path, size_t line, size_t col,
+    char *msg)
+{
+	struct plan_error	*e, *last, new;
 	size_t			 i;
 
-	xvasprintf(&msg, fmt, ap);
 	for (i = 0; i < pp->nkept; i++) {
 		e = &pp->errs[i];
-		if (e->line == line && e->col == col && strcmp(e->msg, msg) == 0) {
+		if (e->line == line && e->col == col && strcmp(e->msg, msg) == 0 &&
+		    (e->path == NULL) == (path == NULL) &&
+		    (path == NULL || strcmp(e->path, path) == 0)) {
 			free(msg);
 			return;
 		}
 	}
 	pp->nerrs++;
+	new = (struct plan_error){ path != NULL ? xstrdup(path) : NULL, line, col,
+	    pp->seq++, msg };
 	if (pp->nkept < PLAN_ERRORS_MAX) {
-		e = &pp->errs[pp->nkept++];
-		e->line = line;
-		e->col = col;
-		e->seq = pp->seq++;
-		e->msg = msg;
+		pp->errs[pp->nkept++] = new;
 		return;
 	}
 
-	/* Full: replace the last error by position if this one comes before it. */
+	/* Full: replace the last error by place if this one comes before it. */
 	last = &pp->errs[0];
 	for (i = 1; i < pp->nkept; i++) {
-		e = &pp->errs[i];
-		if (e->line > last->line ||
-		    (e->line == last->line && e->col > last->col) ||
-		    (e->line == last->line && e->col == last->col &&
-		    e->seq > last->seq))
-			last = e;
+		if (plan_error_before(last, &pp->errs[i]))
+			last = &pp->errs[i];
 	}
-	if (line < last->line || (line == last->line && col < last->col)) {
+	if (plan_error_before(&new, last)) {
 		free(last->msg);
-		last->line = line;
-		last->col = col;
-		last->seq = pp->seq++;
-		last->msg = msg;
-	} else
-		free(msg);
+		free(last->path);
+		*last = new;
+	} else {
+		free(new.msg);
+		free(new.path);
+	}
+}
+
+/* Record an error at a position, keeping only the first PLAN_ERRORS_MAX. */
+static void __attribute__((format(printf, 4, 0)))
+plan_verror(struct plan_parse *pp, size_t line, size_t col, const char *fmt,
+    va_list ap)
+{
+	char	*msg;
+
+	xvasprintf(&msg, fmt, ap);
+	plan_error_keep(pp, NULL, line, col, msg);
 }
 
 /* Record an error at a position. */
@@ -202,24 +244,20 @@ plan_errors_clear(struct plan_parse *pp)
 {
 	size_t	i;
 
-	for (i = 0; i < pp->nkept; i++)
+	for (i = 0; i < pp->nkept; i++) {
 		free(pp->errs[i].msg);
+		free(pp->errs[i].path);
+	}
 	pp->nkept = pp->nerrs = 0;
 }
 
-/* Order errors by position, then by the order they were found. */
+/* Order errors: the plan's own first, then by file, position and the order they were found. */
 static int
 plan_error_cmp(const void *a, const void *b)
 {
-	const struct plan_error	*ea = a, *eb = b;
-
-	if (ea->line != eb->line)
-		return ea->line < eb->line ? -1 : 1;
-	if (ea->col != eb->col)
-		return ea->col < eb->col ? -1 : 1;
-	if (ea->seq != eb->seq)
-		return ea->seq < eb->seq ? -1 : 1;
-	return 0;
+	if (plan_error_before(a, b))
+		return -1;
+	return plan_error_before(b, a) ? 1 : 0;
 }
 
 /* Join the errors into the cause: "PATH:LINE:COL: message" lines, sorted. */
@@ -234,10 +272,11 @@ plan_errors_cause(struct plan_parse *pp)
 	for (i = 0; i < pp->nkept; i++) {
 		e = &pp->errs[i];
 		if (e->line == 0)
-			xasprintf(&line, "%s: %s", pp->path, e->msg);
+			xasprintf(&line, "%s: %s", e->path != NULL ? e->path :
+			    pp->path, e->msg);
 		else
-			xasprintf(&line, "%s:%zu:%zu: %s", pp->path, e->line,
-			    e->col, e->msg);
+			xasprintf(&line, "%s:%zu:%zu: %s", e->path != NULL ?
+			    e->path : pp->path, e->line, e->col, e->msg);
 		if (cause == NULL)
 			cause = line;
 		else {
@@ -463,8 +502,9 @@ plan_read(struct plan_parse *pp, const char *text, size_t len,
 			if (++ndocs > 1) {
 				plan_error_at(pp, ev.start_mark.line + 1,
 				    ev.start_mark.column + 1, "a second YAML "
-				    "document starts here; a plan is a single "
-				    "document, so remove this one and any after it");
+				    "document starts here; %s is a single "
+				    "document, so remove this one and any after it",
+				    pp->what);
 				done = 1;
 			}
 			break;
@@ -1202,6 +1242,588 @@ plan_check_path(struct plan_parse *pp, const struct node *n, const char *key,
 	free(buf);
 }
 
+/*
+ * Device profiles (issue #19): profiles_file:, profiles: and profile:. The
+ * values are read by profile.c; here is where each one is and its fix.
+ */
+
+#define PLAN_PROFILES_FILE_MAX	(1024 * 1024)	/* bytes of a profiles file */
+#define PLAN_EXAMPLE_PROFILE	"{read_bps: 25MB, read_iops: 1500, memory: 1GB}"
+#define PLAN_PROFILE_LIMITS	"read_bps, read_iops, memory, cpus or cpu_quota"
+
+/* The keys of a profile, as messages list them. */
+enum plan_pkey {
+	PKEY_READ_BPS, PKEY_READ_IOPS, PKEY_MEMORY, PKEY_CPUS, PKEY_CPU_QUOTA,
+	PKEY_DESCRIPTION, PKEY_COUNT
+};
+static const char *const plan_pkey_names[PKEY_COUNT] = {
+	"read_bps", "read_iops", "memory", "cpus", "cpu_quota", "description"
+};
+
+/* How many CPUs a checked CPU list names. */
+static size_t
+plan_cpu_count(const char *list, unsigned char *set)
+{
+	unsigned long	bad;
+	size_t		i, n = 0;
+
+	if (plan_cpulist_scan(list, strlen(list), set, PLAN_CPU_MAX, &bad) != 0)
+		return 0;
+	for (i = 0; i < PLAN_CPU_MAX; i++)
+		n += set[i];
+	return n;
+}
+
+/* Report an unknown key in a profile, with the closest known one or the list. */
+static void
+plan_profile_unknown(struct plan_parse *pp, const struct node *k)
+{
+	char	buf[PLAN_DESC_SIZE], list[128];
+	size_t	i, d, bestd = SIZE_MAX, best = PKEY_COUNT;
+
+	plan_quote(k->value, k->len, buf, sizeof buf);
+	if (memchr(k->value, '\0', k->len) == NULL) {
+		for (i = 0; i < PKEY_COUNT; i++) {
+			d = plan_distance(k->value, plan_pkey_names[i]);
+			if (d <= (k->len <= 4 ? 1u : 2u) && d < bestd) {
+				bestd = d;
+				best = i;
+			}
+		}
+	}
+	if (best != PKEY_COUNT) {
+		plan_error(pp, k, "unknown key %s in a profile; did you mean "
+		    "\"%s\"?", buf, plan_pkey_names[best]);
+		return;
+	}
+	list[0] = '\0';
+	for (i = 0; i < PKEY_COUNT; i++)
+		plan_append(list, sizeof list, plan_pkey_names[i]);
+	plan_error(pp, k, "unknown key %s in a profile; valid keys are %s",
+	    buf, list);
+}
+
+/* Read a size or rate of a profile into *out; reports why not. */
+static int
+plan_profile_size(struct plan_parse *pp, const char *key, const struct node *v,
+    int rate, uint64_t *out)
+{
+	const char	*why = rate ? PROFILE_EXPECT_RATE : PROFILE_EXPECT_SIZE;
+	char		 buf[PLAN_DESC_SIZE];
+
+	if (plan_scalar(pp, key, v, why, 0) != 0)
+		return -1;
+	if (profile_parse_size(v->value, rate, out, &why) != 0) {
+		plan_error(pp, v, "%s: expected %s (got %s)", key, why,
+		    plan_desc(v, buf, sizeof buf));
+		return -1;
+	}
+	return 0;
+}
+
+/* Check a profile's CPU quota against the CPUs it may use. */
+static void
+plan_profile_quota(struct plan_parse *pp, const struct node *v,
+    const struct profile *p)
+{
+	unsigned char	*set = xmalloc(PLAN_CPU_MAX);
+	size_t		 ncpus = 0;
+	const char	*of = NULL;
+
+	if (p->cpus != NULL) {
+		ncpus = plan_cpu_count(p->cpus, set);
+		of = p->cpus;
+	} else if (pp->online != NULL) {
+		for (size_t i = 0; i < PLAN_CPU_MAX; i++)
+			ncpus += pp->online[i];
+	}
+	free(set);
+	if (ncpus == 0 || p->cpu_quota <= (double)ncpus)
+		return;
+	if (of != NULL)
+		plan_error(pp, v, "cpu_quota: %g CPUs' worth is more than the %zu "
+		    "CPU%s of the profile's cpus \"%s\", so it would never limit; "
+		    "lower it or give the profile more cpus", p->cpu_quota, ncpus,
+		    ncpus == 1 ? "" : "s", of);
+	else
+		plan_error(pp, v, "cpu_quota: %g CPUs' worth is more than the %zu "
+		    "CPU%s online, so it would never limit; lower it",
+		    p->cpu_quota, ncpus, ncpus == 1 ? "" : "s");
+}
+
+/*
+ * Check a profile's mapping into a new profile named name, defined in
+ * source. NULL after an error, which is reported.
+ */
+static struct profile *
+plan_profile_body(struct plan_parse *pp, const struct node *map,
+    const char *name, const char *source)
+{
+	const struct node	*key[PKEY_COUNT] = { NULL }, *val[PKEY_COUNT] = { NULL };
+	const struct node	*k, *v;
+	struct profile		 p, *out;
+	const char		*why;
+	char			 buf[PLAN_DESC_SIZE];
+	size_t			 i, j;
+	int			 bad = 0;
+
+	if (map->type == NODE_BAD)
+		return NULL;
+	if (map->type != NODE_MAP || map->nkids == 0) {
+		plan_error(pp, map, "profile: expected a mapping of limits, like "
+		    PLAN_EXAMPLE_PROFILE " (got %s)", plan_desc(map, buf,
+		    sizeof buf));
+		return NULL;
+	}
+	memset(&p, 0, sizeof p);
+	for (i = 0; i + 1 < map->nkids; i += 2) {
+		k = map->kids[i];
+		v = map->kids[i + 1];
+		if (k->type == NODE_BAD) {
+			bad = 1;
+			continue;
+		}
+		if (k->type != NODE_SCALAR || k->empty) {
+			plan_error(pp, k, "expected a key name, like read_bps or "
+			    "memory (got %s)", plan_desc(k, buf, sizeof buf));
+			bad = 1;
+			continue;
+		}
+		for (j = 0; j < PKEY_COUNT; j++) {
+			if (strcmp(k->value, plan_pkey_names[j]) == 0)
+				break;
+		}
+		if (j == PKEY_COUNT) {
+			plan_profile_unknown(pp, k);
+			bad = 1;
+			continue;
+		}
+		if (key[j] != NULL) {
+			plan_error(pp, k, "duplicate key \"%s\" (first at line "
+			    "%zu); keep one", plan_pkey_names[j], key[j]->line);
+			bad = 1;
+			continue;
+		}
+		key[j] = k;
+		val[j] = v;
+	}
+
+	if ((v = val[PKEY_READ_BPS]) != NULL &&
+	    plan_profile_size(pp, "read_bps", v, 1, &p.read_bps) != 0)
+		bad = 1;
+	if ((v = val[PKEY_READ_IOPS]) != NULL) {
+		why = PROFILE_EXPECT_IOPS;
+		if (plan_scalar(pp, "read_iops", v, why, 0) != 0)
+			bad = 1;
+		else if (profile_parse_count(v->value, &p.read_iops, &why) != 0) {
+			plan_error(pp, v, "read_iops: expected %s (got %s)", why,
+			    plan_desc(v, buf, sizeof buf));
+			bad = 1;
+		}
+	}
+	if ((v = val[PKEY_MEMORY]) != NULL) {
+		if (plan_profile_size(pp, "memory", v, 0, &p.memory) != 0)
+			bad = 1;
+		else if (p.memory < PROFILE_MEMORY_MIN) {
+			plan_error(pp, v, "memory: expected at least 16MB, as no "
+			    "interpreter starts in less (got %s)",
+			    plan_desc(v, buf, sizeof buf));
+			bad = 1;
+		}
+	}
+	if ((v = val[PKEY_CPUS]) != NULL) {
+		if (plan_cpus(pp, v) == 0)
+			p.cpus = xstrdup(v->value);
+		else
+			bad = 1;
+	}
+	if ((v = val[PKEY_CPU_QUOTA]) != NULL) {
+		why = PROFILE_EXPECT_QUOTA;
+		if (plan_scalar(pp, "cpu_quota", v, why, 0) != 0)
+			bad = 1;
+		else if (profile_parse_quota(v->value, &p.cpu_quota, &why) != 0) {
+			plan_error(pp, v, "cpu_quota: expected %s (got %s)", why,
+			    plan_desc(v, buf, sizeof buf));
+			bad = 1;
+		} else
+			plan_profile_quota(pp, v, &p);
+	}
+	if ((v = val[PKEY_DESCRIPTION]) != NULL) {
+		if (plan_string(pp, "description", v, "a line of text on where "
+		    "the figures come from") == 0)
+			p.description = xstrdup(v->value);
+		else
+			bad = 1;
+	}
+	if (!bad && key[PKEY_READ_BPS] == NULL && key[PKEY_READ_IOPS] == NULL &&
+	    key[PKEY_MEMORY] == NULL && key[PKEY_CPUS] == NULL &&
+	    key[PKEY_CPU_QUOTA] == NULL) {
+		plan_error(pp, map, "profile: a profile limits at least one of "
+		    PLAN_PROFILE_LIMITS " (got only a description)");
+		bad = 1;
+	}
+	if (bad) {
+		free(p.cpus);
+		free(p.description);
+		return NULL;
+	}
+	out = xcalloc(1, sizeof *out);
+	*out = p;
+	out->name = xstrdup(name);
+	out->source = xstrdup(source);
+	return out;
+}
+
+/* Check a profile name: like a plan's, and not one of the words profile: reserves. */
+static int
+plan_profile_name(struct plan_parse *pp, const struct node *n)
+{
+	char	buf[PLAN_DESC_SIZE];
+	size_t	i;
+	int	c;
+
+	if (n->type != NODE_SCALAR || n->len == 0 || n->len > PLAN_NAME_MAX)
+		goto bad;
+	for (i = 0; i < n->len; i++) {
+		c = (unsigned char)n->value[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+			goto bad;
+	}
+	if (strcmp(n->value, "none") == 0 || strcmp(n->value, "inline") == 0) {
+		plan_error(pp, n, "profiles: \"%s\" is a reserved word for "
+		    "profile: (none: no profile; inline: one written in place); "
+		    "give the profile another name", n->value);
+		return -1;
+	}
+	return 0;
+
+bad:
+	plan_error(pp, n, "profiles: expected a profile name of 1 to %d letters, "
+	    "digits, '.', '_' or '-', like sdcard (got %s)", PLAN_NAME_MAX,
+	    plan_desc(n, buf, sizeof buf));
+	return -1;
+}
+
+/* The named profile called name, or NULL. */
+static const struct plan_named *
+plan_named_find(const struct plan_parse *pp, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < pp->nnamed; i++) {
+		if (strcmp(pp->named[i].profile->name, name) == 0)
+			return &pp->named[i];
+	}
+	return NULL;
+}
+
+/*
+ * Check a profiles: mapping, name to limits, defined in source, and add its
+ * profiles to those conditions may name.
+ */
+static void
+plan_profiles_map(struct plan_parse *pp, const struct node *n,
+    const char *source, int from_file)
+{
+	const struct plan_named	*seen;
+	struct profile		*p;
+	const struct node	*k;
+	char			 buf[PLAN_DESC_SIZE];
+	size_t			 i, j;
+
+	if (n->type == NODE_BAD)
+		return;
+	if (n->type != NODE_MAP || n->nkids == 0) {
+		plan_error(pp, n, "profiles: expected a mapping of profile names to "
+		    "their limits, like {sdcard: " PLAN_EXAMPLE_PROFILE "} (got %s)",
+		    plan_desc(n, buf, sizeof buf));
+		return;
+	}
+	for (i = 0; i + 1 < n->nkids; i += 2) {
+		k = n->kids[i];
+		if (k->type == NODE_BAD || plan_profile_name(pp, k) != 0)
+			continue;
+		for (j = 0; j < i; j += 2) {
+			if (n->kids[j]->type == NODE_SCALAR &&
+			    strcmp(n->kids[j]->value, k->value) == 0)
+				break;
+		}
+		if (j < i) {
+			plan_error(pp, k, "profiles: duplicate profile name \"%s\" "
+			    "(first at line %zu); keep one", k->value,
+			    n->kids[j]->line);
+			continue;
+		}
+		if ((seen = plan_named_find(pp, k->value)) != NULL) {
+			plan_error(pp, k, "profiles: \"%s\" is also defined in %s "
+			    "(line %zu); rename one", k->value,
+			    seen->profile->source, seen->line);
+			continue;
+		}
+		if ((p = plan_profile_body(pp, n->kids[i + 1], k->value,
+		    source)) == NULL)
+			continue;
+		pp->named = xreallocarray(pp->named, pp->nnamed + 1,
+		    sizeof *pp->named);
+		pp->named[pp->nnamed++] = (struct plan_named){ p, k->line,
+		    from_file };
+	}
+}
+
+/* Free the profiles a parse collected. */
+static void
+plan_named_free(struct plan_parse *pp)
+{
+	size_t	i;
+
+	for (i = 0; i < pp->nnamed; i++)
+		profile_free(pp->named[i].profile);
+	free(pp->named);
+	pp->named = NULL;
+	pp->nnamed = 0;
+}
+
+/* Read at most PLAN_PROFILES_FILE_MAX bytes of a file; NULL with errno set. */
+static char *
+plan_slurp(const char *path, size_t *len)
+{
+	FILE	*f;
+	char	*buf;
+	size_t	 n;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return NULL;
+	buf = xmalloc(PLAN_PROFILES_FILE_MAX + 1);
+	n = fread(buf, 1, PLAN_PROFILES_FILE_MAX + 1, f);
+	if (ferror(f) || n > PLAN_PROFILES_FILE_MAX) {
+		errno = ferror(f) ? EIO : EFBIG;
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* Check the top of a profiles file, a mapping with only profiles:, into fp's named profiles. */
+static void
+plan_profiles_top(struct plan_parse *fp, const struct node *root)
+{
+	const struct node	*k, *found = NULL;
+	char			 buf[PLAN_DESC_SIZE];
+	size_t			 i;
+
+	if (root == NULL || (root->type == NODE_SCALAR && root->empty)) {
+		plan_error_at(fp, root != NULL ? root->line : 1, root != NULL ?
+		    root->col : 1, "empty profiles file; expected profiles: with "
+		    "named profiles, like profiles: {sdcard: " PLAN_EXAMPLE_PROFILE
+		    "}");
+		return;
+	}
+	if (root->type == NODE_BAD)
+		return;
+	if (root->type != NODE_MAP) {
+		plan_error(fp, root, "expected a mapping with profiles: at the top "
+		    "level of a profiles file (got %s)", plan_desc(root, buf,
+		    sizeof buf));
+		return;
+	}
+	for (i = 0; i + 1 < root->nkids; i += 2) {
+		k = root->kids[i];
+		if (k->type == NODE_BAD)
+			continue;
+		if (k->type != NODE_SCALAR || strcmp(k->value, "profiles") != 0) {
+			plan_error(fp, k, "unknown key %s; a profiles file holds "
+			    "only profiles:", plan_desc(k, buf, sizeof buf));
+			continue;
+		}
+		if (found != NULL) {
+			plan_error(fp, k, "duplicate key \"profiles\" (first at "
+			    "line %zu); keep one", found->line);
+			continue;
+		}
+		found = k;
+		plan_profiles_map(fp, root->kids[i + 1], fp->path, 1);
+	}
+	if (found == NULL && root->nkids > 0)
+		return;
+	if (found == NULL)
+		plan_error(fp, root, "missing key \"profiles\"; a profiles file "
+		    "is profiles: with named profiles, like profiles: {sdcard: "
+		    PLAN_EXAMPLE_PROFILE "}");
+}
+
+/*
+ * Read the plan's profiles_file: its profiles join those conditions may
+ * name, and its mistakes are reported at its own FILE:LINE:COL.
+ */
+static void
+plan_profiles_file(struct plan_parse *pp, const struct node *n)
+{
+	struct plan_parse	 fp;
+	struct node		*root;
+	char			*path, *text, *buf;
+	size_t			 len, size, i;
+
+	if (plan_string(pp, "profiles_file", n, "the path of a profiles file, "
+	    "like ../configs/profiles.yaml") != 0)
+		return;
+	path = plan_join(pp, n->value);
+	if ((text = plan_slurp(path, &len)) == NULL) {
+		size = strlen(path) * 4 + 8;
+		buf = plan_quote_max(path, strlen(path), strlen(path),
+		    xmalloc(size), size);
+		plan_error(pp, n, "profiles_file: cannot read %s: %s; give the path "
+		    "of a profiles file, relative to the plan's folder", buf,
+		    errno == EFBIG ? "larger than 1 MiB" : strerror(errno));
+		free(buf);
+		free(path);
+		return;
+	}
+
+	memset(&fp, 0, sizeof fp);
+	fp.path = path;
+	fp.what = "a profiles file";
+	fp.online = pp->online;
+	fp.online_text = pp->online_text;
+	if (plan_read(&fp, text, len, &root) == 0) {
+		plan_profiles_top(&fp, root);
+		node_free(root);
+	}
+
+	/* Its errors, at its own places; the messages move over. */
+	for (i = 0; i < fp.nkept; i++)
+		plan_error_keep(pp, path, fp.errs[i].line, fp.errs[i].col,
+		    fp.errs[i].msg);
+	if (fp.nerrs > fp.nkept)
+		pp->nerrs += fp.nerrs - fp.nkept;
+	fp.nkept = fp.nerrs = 0;
+	for (i = 0; i < fp.nnamed; i++) {
+		pp->named = xreallocarray(pp->named, pp->nnamed + 1,
+		    sizeof *pp->named);
+		pp->named[pp->nnamed++] = fp.named[i];
+	}
+	free(fp.named);
+	free(text);
+	free(path);
+}
+
+/* Read the plan's profiles: the file's first, then its own profiles:. */
+static void
+plan_profiles(struct plan_parse *pp, const struct plan_settings *top)
+{
+	size_t	nerrs = pp->nerrs;
+
+	if (top->val[KEY_PROFILES_FILE] != NULL)
+		plan_profiles_file(pp, top->val[KEY_PROFILES_FILE]);
+	if (top->val[KEY_PROFILES] != NULL)
+		plan_profiles_map(pp, top->val[KEY_PROFILES], pp->path, 0);
+	/* A key present but unreadable also hides the profiles it held. */
+	pp->named_broken = pp->nerrs != nerrs ||
+	    (top->key[KEY_PROFILES] != NULL && top->val[KEY_PROFILES] == NULL) ||
+	    (top->key[KEY_PROFILES_FILE] != NULL &&
+	    top->val[KEY_PROFILES_FILE] == NULL);
+}
+
+/* Report a profile: name that is not defined, with the closest defined one or the list. */
+static void
+plan_profile_unknown_name(struct plan_parse *pp, const struct node *n)
+{
+	char	buf[PLAN_DESC_SIZE], list[256];
+	size_t	i, d, bestd = SIZE_MAX, best = SIZE_MAX;
+
+	plan_quote(n->value, n->len, buf, sizeof buf);
+	if (pp->nnamed == 0) {
+		plan_error(pp, n, "profile: no profile named %s, and the plan "
+		    "defines none; define it under profiles: or in a "
+		    "profiles_file:, or write it in place, like profile: "
+		    PLAN_EXAMPLE_PROFILE, buf);
+		return;
+	}
+	list[0] = '\0';
+	for (i = 0; i < pp->nnamed; i++) {
+		d = plan_distance(n->value, pp->named[i].profile->name);
+		if (d <= (n->len <= 4 ? 1u : 2u) && d < bestd) {
+			bestd = d;
+			best = i;
+		}
+		plan_append(list, sizeof list, pp->named[i].profile->name);
+	}
+	if (best != SIZE_MAX)
+		plan_error(pp, n, "profile: no profile named %s; did you mean "
+		    "\"%s\"?", buf, pp->named[best].profile->name);
+	else
+		plan_error(pp, n, "profile: no profile named %s; the plan defines "
+		    "%s", buf, list);
+}
+
+/*
+ * Resolve a profile: value: the name of a defined profile, none, or a
+ * profile written in place. 0 with *out (NULL for none), or -1 after an error.
+ */
+static int
+plan_profile_ref(struct plan_parse *pp, const struct node *n,
+    struct profile **out)
+{
+	const struct plan_named	*named;
+
+	*out = NULL;
+	if (n->type == NODE_BAD)
+		return -1;
+	if (n->type == NODE_MAP) {
+		*out = plan_profile_body(pp, n, "inline", pp->path);
+		return *out != NULL ? 0 : -1;
+	}
+	if (plan_string(pp, "profile", n, "the name of a profile, like sdcard, "
+	    "none, or one written in place, like " PLAN_EXAMPLE_PROFILE) != 0)
+		return -1;
+	if (strcmp(n->value, "none") == 0)
+		return 0;
+	if ((named = plan_named_find(pp, n->value)) == NULL) {
+		/* Not when it may be one that failed: that error is reported. */
+		if (!pp->named_broken)
+			plan_profile_unknown_name(pp, n);
+		return -1;
+	}
+	*out = profile_copy(named->profile);
+	return 0;
+}
+
+/* A condition pinned with cpus: must stay within its profile's cpus, where its cpuset lets it run. */
+static void
+plan_profile_fits(struct plan_parse *pp, const struct plan_condition *c,
+    const struct node *cpus)
+{
+	unsigned char	*pin, *allowed;
+	size_t		 cpu;
+
+	if (c->cpus == NULL || c->profile->cpus == NULL || cpus == NULL)
+		return;
+	pin = xmalloc(PLAN_CPU_MAX);
+	allowed = xmalloc(PLAN_CPU_MAX);
+	if (plan_cpu_count(c->cpus, pin) > 0 &&
+	    plan_cpu_count(c->profile->cpus, allowed) > 0) {
+		for (cpu = 0; cpu < PLAN_CPU_MAX; cpu++) {
+			if (pin[cpu] && !allowed[cpu])
+				break;
+		}
+		if (cpu < PLAN_CPU_MAX)
+			plan_error(pp, cpus, "cpus: CPU %zu is outside the cpus "
+			    "\"%s\" of %s%s, where the run is confined, so "
+			    "taskset could not pin the child there; use CPUs of "
+			    "the profile, or leave cpus out", cpu,
+			    c->profile->cpus, strcmp(c->profile->name, "inline") == 0 ?
+			    "the condition's profile" : "profile ",
+			    strcmp(c->profile->name, "inline") == 0 ? "" :
+			    c->profile->name);
+	}
+	free(pin);
+	free(allowed);
+}
+
 /* Fold the plan's settings into a condition, then check its paths if asked. */
 static void
 plan_fold(struct plan_parse *pp, struct plan_condition *c,
@@ -1258,6 +1880,13 @@ plan_fold(struct plan_parse *pp, struct plan_condition *c,
 
 	n = plan_pick(top, cs, KEY_IMPORTTIME_RUNS, &present, &from);
 	c->importtime_runs = n != NULL ? from->importtime_runs : 0;
+
+	/* The condition's device profile, or the plan's (issue #19). */
+	n = plan_pick(top, cs, KEY_PROFILE, &present, &from);
+	if (n != NULL && plan_profile_ref(pp, n, &c->profile) == 0 &&
+	    c->profile != NULL)
+		plan_profile_fits(pp, c, plan_pick(top, cs, KEY_CPUS, &present,
+		    &from));
 }
 
 /* Check a condition's own keys into c and cs; top_until: the plan has an until: (or a typo of it). */
@@ -1471,6 +2100,7 @@ plan_build(struct plan_parse *pp, const struct node *root)
 
 	pl = xcalloc(1, sizeof *pl);
 	plan_top(pp, pl, &top);
+	plan_profiles(pp, &top);
 	cs = plan_conditions(pp, pl, &top);
 
 	/*
@@ -1557,6 +2187,7 @@ plan_parse(const char *text, size_t len, const char *path,
 		*cause = NULL;
 	memset(&pp, 0, sizeof pp);
 	pp.path = path != NULL ? path : "-";
+	pp.what = "a plan";
 	pp.dir = plan_dirname(pp.path);
 	if (text == NULL)
 		text = "";
@@ -1589,6 +2220,7 @@ plan_parse(const char *text, size_t len, const char *path,
 	if (pl == NULL && cause != NULL)
 		*cause = plan_errors_cause(&pp);
 	plan_errors_clear(&pp);
+	plan_named_free(&pp);
 	free(pp.online);
 	free(pp.online_text);
 	free(pp.dir);
@@ -1619,6 +2251,7 @@ plan_free(struct plan *pl)
 			free(c->env[j].value);
 		}
 		free(c->env);
+		profile_free(c->profile);
 	}
 	free(pl->conds);
 	plan_until_free(pl);

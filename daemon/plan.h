@@ -28,6 +28,8 @@ enum plan_order { PLAN_ORDER_INTERLEAVED, PLAN_ORDER_BLOCKED };
 enum plan_run_kind { PLAN_RUN_PROBE, PLAN_RUN_WARMUP, PLAN_RUN_MEASURED };
 enum plan_target_kind { PLAN_TARGET_MEDIAN, PLAN_TARGET_SHIFT };
 
+struct profile;
+
 struct plan_env {
 	char	*key;
 	char	*value;
@@ -59,6 +61,7 @@ struct plan_condition {
 	struct plan_env		*env;		/* plan's env, then the condition's */
 	size_t			 nenv;
 	double			 timeout;	/* seconds per run */
+	struct profile		*profile;	/* device profile (profile.h), NULL for none */
 };
 
 /*

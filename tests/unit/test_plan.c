@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "plan.h"
+#include "profile.h"
 
 /* The checks the bad-*.yaml files are parsed with. */
 static const struct plan_check test_check = { "0-1", 0 };
@@ -673,6 +674,69 @@ test_random_input(void **state)
 	free(good);
 }
 
+/*
+ * good-profiles.yaml: a profile from the profiles file, from the plan, in
+ * place, the plan's default, and none; each condition owns its copy.
+ */
+static void
+test_good_profiles(void **state)
+{
+	const struct profile	*p;
+	struct plan		*pl;
+	char			*text, *cause = NULL, *desc, cwd[4096];
+	size_t			 len;
+
+	(void)state;
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	assert_int_equal(chdir(PLANS_DIR), 0);
+	text = test_read_plan("good-profiles.yaml", &len);
+	pl = plan_parse(text, len, "good-profiles.yaml", &test_check, &cause);
+	free(text);
+	assert_int_equal(chdir(cwd), 0);
+	if (pl == NULL)
+		fail_msg("good-profiles.yaml: %s", cause);
+	assert_int_equal(pl->nconds, 5);
+
+	p = pl->conds[0].profile;	/* the plan's default, from the file */
+	assert_non_null(p);
+	assert_string_equal(p->name, "sdcard");
+	assert_string_equal(p->source, "profiles-good.yaml");
+	assert_string_equal(p->description, "microSD, High Speed bus");
+	assert_int_equal(p->read_bps, 25000000);
+	assert_int_equal(p->read_iops, 1500);
+	assert_int_equal(p->memory, 1000000000);
+	assert_string_equal(p->cpus, "0");
+	assert_true(p->cpu_quota == 0.5);
+	assert_int_equal(profile_quota_us(p), 50000);
+
+	p = pl->conds[1].profile;	/* named from the file, with spaces and GiB */
+	assert_string_equal(p->name, "emmc");
+	assert_int_equal(p->read_bps, 250000000);
+	assert_int_equal(p->memory, 2ULL << 30);
+	assert_null(p->cpus);
+	assert_true(p->cpu_quota == 0);
+	assert_int_equal(profile_quota_us(p), 0);
+
+	p = pl->conds[2].profile;	/* the plan's own, and a pin within its cpus */
+	assert_string_equal(p->name, "board");
+	assert_string_equal(p->source, "good-profiles.yaml");
+	assert_int_equal(p->read_bps, 1572864);
+	assert_int_equal(p->memory, 512ULL << 20);
+	assert_string_equal(pl->conds[2].cpus, "1");
+	desc = profile_describe(p);
+	assert_string_equal(desc, "read 1.5 MiB/s, memory 512 MiB, cpus 0-1, 1.25 CPUs of time");
+	free(desc);
+
+	p = pl->conds[3].profile;	/* in place */
+	assert_string_equal(p->name, "inline");
+	assert_int_equal(p->read_iops, 200);
+	assert_int_equal(p->read_bps, 0);
+	assert_true(profile_limits_io(p));
+
+	assert_null(pl->conds[4].profile);	/* profile: none */
+	plan_free(pl);
+}
+
 /* One bad-*.yaml: the cause must equal its .err file, less the final newline. */
 static void
 test_bad_file(void **state)
@@ -740,6 +804,7 @@ main(void)
 	const struct CMUnitTest	 tests[] = {
 		cmocka_unit_test(test_good_full),
 		cmocka_unit_test(test_good_minimal),
+		cmocka_unit_test(test_good_profiles),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_expand_sequences),
@@ -780,6 +845,11 @@ main(void)
 	}
 	qsort(names, n, sizeof *names, test_name_cmp);
 
+	/* A plan's profiles_file: is found from the plan's folder, which is this. */
+	if (chdir(PLANS_DIR) != 0) {
+		fprintf(stderr, "cannot enter %s\n", PLANS_DIR);
+		return 1;
+	}
 	bad = calloc(n, sizeof *bad);
 	for (i = 0; i < n; i++) {
 		bad[i].name = names[i];
