@@ -233,6 +233,41 @@ CREATE TABLE IF NOT EXISTS daemon_starts (
 	machine_id	TEXT			-- /etc/machine-id, when there is one
 );
 
+-- One row per run that ran in a control group of its own: how its device
+-- profile (memory, disk speed, CPUs of a phone or a board) was applied, as
+-- the kernel reported it back, and what the group counted over the run. A
+-- run without a profile still gets a group when the machine allows, so that
+-- every process it started is killed when it ends: profile is then NULL.
+-- The limits are read back from the group's files after writing them (v1:
+-- blkio.throttle.*, memory.limit_in_bytes, cpu.cfs_*, cpuset.effective_cpus;
+-- v2: io.max, memory.max, cpu.max, cpuset.cpus.effective); NULL: not limited.
+CREATE TABLE IF NOT EXISTS run_limits (
+	run_id		INTEGER PRIMARY KEY REFERENCES runs (id),
+	profile		TEXT,			-- the profile's name, "inline" when written in the condition, NULL for none
+	profile_source	TEXT,			-- the file that defines it: the plan, or its profiles_file
+	limits_in	TEXT,			-- 'cgroup1' or 'cgroup2': the hierarchy holding the limits; NULL without
+	kill_by		TEXT,			-- 'cgroup.kill' (v2) or 'freezer' (v1): how its processes were killed at the end
+	groups		TEXT,			-- the group's folders, space-separated
+	disks		TEXT,			-- the disks read limits were set on: "254:0 vda", comma-separated
+	read_bps	INTEGER,		-- read bytes a second allowed on each of those disks
+	read_iops	INTEGER,		-- read operations a second allowed on each
+	memory_bytes	INTEGER,		-- memory the run could use, page cache included
+	cpus		TEXT,			-- the CPUs it could run on (its cpuset)
+	cpu_quota_us	INTEGER,		-- CPU time it could use each period, all its CPUs together
+	cpu_period_us	INTEGER,		-- that period
+
+	-- What the group counted over the run (its processes only, from spawn to end).
+	read_bytes	INTEGER,		-- bytes read from disks (blkio io_service_bytes / io.stat rbytes)
+	read_ios	INTEGER,		-- read operations (blkio io_serviced / io.stat rios)
+	cpu_periods	INTEGER,		-- quota periods in which it was runnable (cpu.stat nr_periods)
+	cpu_throttled	INTEGER,		-- periods it ran out of quota (nr_throttled)
+	cpu_throttled_ms REAL,			-- time it was held back for it (throttled_time / throttled_usec)
+	memory_peak_bytes INTEGER,		-- peak memory, page cache included (memory.max_usage_in_bytes / memory.peak)
+	oom_kills	INTEGER,		-- processes the kernel killed for the memory limit
+	killed_at_end	INTEGER,		-- processes still in the group when the run ended, killed by benchd
+	move_ms		REAL			-- time benchd took to step into the group before the spawn and out after
+) WITHOUT ROWID;
+
 -- One row per measured run, with the usual stages' durations as columns.
 CREATE VIEW IF NOT EXISTS measured_runs AS
 SELECT	r.plan_id, r.id AS run_id, r.seq, r.condition, r.cache_policy, r.state,

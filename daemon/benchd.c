@@ -19,6 +19,7 @@
 #include <uv.h>
 
 #include "clock.h"
+#include "rungroup.h"
 #include "log.h"
 #include "paths.h"
 #include "procs.h"
@@ -382,6 +383,8 @@ main(int argc, char **argv)
 	if (recovered > 0)
 		log_warnx("%lld run(s) were left running by a daemon that stopped; marked "
 		    "interrupted and queued again", (long long)recovered);
+	/* What cgroups this machine allows; a dead daemon's run groups are emptied (rungroup.h). */
+	rungroup_init(d.db_path);
 
 	d.loop = uv_default_loop();
 	/* Room for the runs' own descriptors (pipes, pidfd, the database) beside the clients. */

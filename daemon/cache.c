@@ -486,7 +486,7 @@ cache_work(struct cache_state *cs)
 	} else if (!cs->probe && cs->policy == PLAN_CACHE_COLD) {
 		cache_evict(cs->paths, cs->npaths, g, &cs->failed);
 		cs->evict_ms = clock_mono_ms() - t0;
-	} else if (!cs->probe && cs->policy == PLAN_CACHE_WARM) {
+	} else if (!cs->probe && cs->policy == PLAN_CACHE_WARM && !cs->primed) {
 		cache_prime(cs->paths, cs->npaths, g, &cs->failed);
 		cs->evict_ms = clock_mono_ms() - t0;
 	}

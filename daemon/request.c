@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "rungroup.h"
 #include "log.h"
 #include "plan.h"
 #include "rounds.h"
@@ -129,6 +130,9 @@ request_submit(const struct request_env *env, const struct proto_request *req, u
 			goto fail;
 		}
 	}
+	/* Limits that cannot be applied here refuse the plan now, never run it unlimited (issue #19). */
+	if (rungroup_check_plan(plan, req->path, &cause) != 0)
+		goto fail;
 	runs = request_runs(plan, &n);
 	stops = rounds_stops(plan, &nstops);	/* precision targets: rounds.c */
 	if (store_plan_add(env->store, plan->name, req->yaml, req->path, uid, runs, n, stops, nstops,

@@ -20,6 +20,7 @@
 #include "plan.h"
 #include "procs.h"
 #include "proto.h"
+#include "rungroup.h"
 #include "stagelog.h"
 #include "utf8.h"
 #include "xmalloc.h"
@@ -126,6 +127,7 @@ struct run {
 	struct rusage		 ru_after;
 	struct cache_state	 cache;
 	uv_work_t		 work;		/* the cache work, on libuv's thread pool */
+	struct rungroup		*group;		/* its cgroup and device profile (rungroup.h), or NULL */
 };
 
 static void	run_complete(struct run *);
@@ -234,6 +236,7 @@ run_free(struct run *run)
 	if (run == NULL)
 		return;
 	cache_state_clear(&run->cache);
+	rungroup_free(run->group);	/* removes the run's group if it is still there */
 	stagelog_free(run->log);
 	plan_free(run->plan);
 	free(run->plan_name);
@@ -587,6 +590,8 @@ run_failure(const struct run *run, enum store_run_state state)
 	default:
 		return NULL;
 	}
+	if ((why = rungroup_failure(run->group)) != NULL)	/* killed for the profile's memory */
+		return why;
 	if (run->err.kept != NULL && memmem(run->err.kept, run->err.len,
 	    "No module named 'torch'", 23) != NULL) {
 		xasprintf(&why, "%s cannot import torch: this interpreter does not see a torch "
@@ -764,6 +769,7 @@ run_record_try(struct run *run, int *plan_finished)
 		.resident_after_pct = run->cache.resident_after_pct,
 		.read_in_bytes = run->cache.read_in_bytes, .read_in = run->read_in,
 		.nread_in = run->nread_in, .imports = run->imports, .nimports = run->nimports,
+		.limits = rungroup_row(run->group),	/* the run's group: limits and counters */
 	};
 
 	/* What the start recorded goes again with the end, in case that write was refused. */
@@ -867,6 +873,8 @@ run_complete(struct run *run)
 		return;
 	run->recorded = 1;
 	uv_timer_stop(&run->timer);
+	/* The run's cgroup, where there is one: its counters, then the kernel kills what is left. */
+	rungroup_finish(run->group);
 	/* Nothing the run started outlives it, whatever group or session it moved to. */
 	run->descendants_killed += procs_kill_descendants(0);
 	if (run->descendants_killed > 0)
@@ -1057,6 +1065,8 @@ run_spawn(struct run *run, char **cause)
 	run->spawn_mono_ms = clock_mono_ms();
 	run->spawn_late_ms = run->spawn_mono_ms - run->cache.done_mono_ms;
 	rc = uv_spawn(env->loop, &run->proc, &opts);
+	/* The child was born in the run's group, which benchd entered for it: step out. */
+	rungroup_leave(run->group);
 	run->proc_init = 1;
 	run->proc.data = run;
 	run->open_handles++;
@@ -1168,7 +1178,11 @@ run_work_cb(uv_work_t *w)
 {
 	struct run *run = w->data;
 
+	/* The run's group and profile around the cache work: a warm run's cache fills inside it. */
+	if (rungroup_setup(run->group, &run->cache) != 0)
+		return;
 	cache_work(&run->cache);
+	rungroup_ready(run->group);
 }
 
 /* Say once per plan that the cache work left benchd's own files alone. */
@@ -1206,8 +1220,9 @@ run_after_work_cb(uv_work_t *w, int status)
 		run_not_started(run, cause);
 		return;
 	}
-	if (run->cache.error != NULL) {
-		run_start_failed(run, xstrdup(run->cache.error));
+	if (run->cache.error != NULL || rungroup_error(run->group) != NULL) {
+		run_start_failed(run, xstrdup(run->cache.error != NULL ? run->cache.error :
+		    rungroup_error(run->group)));
 		return;
 	}
 	switch (run_spawn(run, &cause)) {
@@ -1282,6 +1297,7 @@ run_start(struct run_env *env, const struct store_run *q, const struct run_hooks
 		run->cache.policy = PLAN_CACHE_NONE;
 	for (size_t i = 0; i < env->nown; i++)
 		cache_guard_own(&run->cache.guard, env->own[i]);
+	run->group = rungroup_create(run->plan, run->cond, probe, q->id);
 	run->work.data = run;
 	uv_queue_work(env->loop, &run->work, run_work_cb, run_after_work_cb);
 	return run;

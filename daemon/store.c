@@ -38,6 +38,7 @@ enum store_stmt {
 	/* Precision targets: condition_stops (rounds.c). */
 	S_STOP_ADD, S_STOPS_OPEN, S_UNDECIDED, S_STOPS_GET, S_MEASURED, S_STOP_LOOK, S_STOP_END,
 	S_SEQ_MAX,
+	S_LIMITS_ADD,
 	S_COUNT
 };
 
@@ -136,6 +137,12 @@ static const char *const store_sql[S_COUNT] = {
 	[S_STOP_END] = "UPDATE condition_stops SET rule = ?3, stopped_at = ?4"
 	    " WHERE plan_id = ?1 AND condition = ?2 AND rule IS NULL",
 	[S_SEQ_MAX] = "SELECT coalesce(max(seq), 0) FROM runs WHERE plan_id = ?1",
+	/* Issue #19: a run's group, its limits and counters. */
+	[S_LIMITS_ADD] = "INSERT OR REPLACE INTO run_limits (run_id, profile, profile_source, limits_in,"
+	    " kill_by, groups, disks, read_bps, read_iops, memory_bytes, cpus, cpu_quota_us, cpu_period_us,"
+	    " read_bytes, read_ios, cpu_periods, cpu_throttled, cpu_throttled_ms, memory_peak_bytes,"
+	    " oom_kills, killed_at_end, move_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+	    " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
 };
 
 static const char *const store_run_state_names[] = {
@@ -916,6 +923,37 @@ store_log_add(struct store *st, int64_t run_id, const struct stagelog_result *lo
 	return 0;
 }
 
+/* Insert a run's group: the limits in force and its counters (issue #19). */
+static int
+store_limits_add(struct store *st, int64_t run_id, const struct store_limits *l)
+{
+	sqlite3_stmt *s = store_stmt(st, S_LIMITS_ADD);
+
+	sqlite3_bind_int64(s, 1, run_id);
+	store_bind_text(s, 2, l->profile);
+	store_bind_text(s, 3, l->profile_source);
+	store_bind_text(s, 4, l->limits_in);
+	store_bind_text(s, 5, l->kill_by);
+	store_bind_text(s, 6, l->groups);
+	store_bind_text(s, 7, l->disks);
+	store_bind_count(s, 8, l->read_bps);
+	store_bind_count(s, 9, l->read_iops);
+	store_bind_count(s, 10, l->memory_bytes);
+	store_bind_text(s, 11, l->cpus);
+	store_bind_count(s, 12, l->cpu_quota_us);
+	store_bind_count(s, 13, l->cpu_period_us);
+	store_bind_count(s, 14, l->read_bytes);
+	store_bind_count(s, 15, l->read_ios);
+	store_bind_count(s, 16, l->cpu_periods);
+	store_bind_count(s, 17, l->cpu_throttled);
+	store_bind_real(s, 18, l->cpu_throttled_ms);
+	store_bind_count(s, 19, l->memory_peak_bytes);
+	store_bind_count(s, 20, l->oom_kills);
+	store_bind_count(s, 21, l->killed_at_end);
+	store_bind_real(s, 22, l->move_ms);
+	return store_exec(st, s);
+}
+
 /* Insert both output streams, noting when they were cut. */
 static int
 store_outputs_add(struct store *st, const struct store_result *res)
@@ -989,6 +1027,8 @@ store_run_finish(struct store *st, const struct store_result *res, int *plan_fin
 		if (store_stage_add(st, res->run_id, &res->extra[i]) != 0)
 			goto fail;
 	}
+	if (res->limits != NULL && store_limits_add(st, res->run_id, res->limits) != 0)
+		goto fail;
 	if (store_outputs_add(st, res) != 0)
 		goto fail;
 	/* An interrupted run is queued again in the same transaction: a crash cannot lose it. */

@@ -94,6 +94,35 @@ struct store_output {
 	uint64_t	 total;
 };
 
+/*
+ * A run's control group and device profile, as run_limits records them
+ * (rungroup.h fills it): the limits read back from the kernel, and the group's
+ * counters over the run. -1, NAN or NULL where none. Issue #19.
+ */
+struct store_limits {
+	const char	*profile;	/* "sdcard", "inline", or NULL: a group without limits */
+	const char	*profile_source;
+	const char	*limits_in;	/* "cgroup1", "cgroup2", or NULL */
+	const char	*kill_by;	/* "cgroup.kill", "freezer", or NULL */
+	const char	*groups;	/* the group's folders, space-separated */
+	const char	*disks;		/* "254:0 vda", comma-separated */
+	int64_t		 read_bps;
+	int64_t		 read_iops;
+	int64_t		 memory_bytes;
+	const char	*cpus;
+	int64_t		 cpu_quota_us;
+	int64_t		 cpu_period_us;
+	int64_t		 read_bytes;
+	int64_t		 read_ios;
+	int64_t		 cpu_periods;
+	int64_t		 cpu_throttled;
+	double		 cpu_throttled_ms;
+	int64_t		 memory_peak_bytes;
+	int64_t		 oom_kills;
+	int64_t		 killed_at_end;
+	double		 move_ms;
+};
+
 /* Everything about a finished run, written in one transaction. */
 struct store_result {
 	int64_t			 run_id;
@@ -126,6 +155,7 @@ struct store_result {
 	/* An importtime run's modules, in the order printed. */
 	const struct importtime_entry *imports;
 	size_t			 nimports;
+	const struct store_limits *limits;	/* its group and profile (issue #19), or NULL */
 };
 
 /* One file's bytes a run brought into the page cache. */
