@@ -22,6 +22,7 @@ struct db {
 	int		 timing;	/* the runs table has the columns of schema version 3 */
 	int		 has_starts;	/* it has daemon_starts (older ones do not) */
 	int		 has_pulled;	/* it has the tables of pulled plans (origins, ...) */
+	int		 limits;	/* it has the run_limits table */
 };
 
 /* A statement's SQL, one per query the client makes. */
@@ -147,6 +148,17 @@ static const char db_sql_hosts[] = DB_SQL_HOSTS("daemon_starts", "");
 static const char db_sql_hosts_pulled[] = DB_SQL_HOSTS("origin_starts",
     "origin_id = (SELECT origin_id FROM pulled_plans WHERE plan_id = ?1) AND ");
 
+static const char db_sql_has_limits[] =
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'run_limits'";
+
+static const char db_sql_limits[] =
+    "SELECT l.run_id, l.profile, l.profile_source, l.limits_in, l.kill_by, l.disks, l.cpus, "
+    "    l.read_bps, l.read_iops, l.memory_bytes, l.cpu_quota_us, l.cpu_period_us, "
+    "    l.read_bytes, l.read_ios, l.cpu_periods, l.cpu_throttled, l.cpu_throttled_ms, "
+    "    l.memory_peak_bytes, l.oom_kills, l.killed_at_end, l.move_ms "
+    "FROM run_limits l JOIN runs r ON r.id = l.run_id WHERE r.plan_id = ?1 "
+    "ORDER BY r.seq, r.attempt";
+
 static const char db_sql_footprint[] =
     "SELECT count(*), total(shared), total(bytes), total(bytes * shared) FROM footprints"
     " WHERE plan_id = ?1";
@@ -227,6 +239,9 @@ db_try_open(struct db *db, const char *params, int *tables, char **cause)
 	if ((rc = db_number(db, db_sql_has_pulled, &n)) != SQLITE_ROW)
 		goto fail;
 	db->has_pulled = n == 3 && db->has_starts;
+	if ((rc = db_number(db, db_sql_has_limits, &n)) != SQLITE_ROW)
+		goto fail;
+	db->limits = n > 0;
 	return 0;
 fail:
 	xasprintf(cause, "%s: %s", db->path, db->sql != NULL ?
@@ -622,6 +637,38 @@ db_add_import(struct db_run *r, sqlite3_stmt *stmt, size_t *cap)
 	x->cumulative_us = sqlite3_column_double(stmt, 4);
 }
 
+/* Set a run's group from a row of db_sql_limits (one row per run: cap is unused). */
+static void
+db_add_limits(struct db_run *r, sqlite3_stmt *stmt, size_t *cap)
+{
+	struct db_limits *l;
+
+	(void)cap;
+	if (r->limits != NULL)
+		return;
+	l = r->limits = xcalloc(1, sizeof *r->limits);
+	l->profile = db_text(stmt, 1);
+	l->profile_source = db_text(stmt, 2);
+	l->limits_in = db_text(stmt, 3);
+	l->kill_by = db_text(stmt, 4);
+	l->disks = db_text(stmt, 5);
+	l->cpus = db_text(stmt, 6);
+	l->read_bps = db_real(stmt, 7);
+	l->read_iops = db_real(stmt, 8);
+	l->memory_bytes = db_real(stmt, 9);
+	l->cpu_quota_us = db_real(stmt, 10);
+	l->cpu_period_us = db_real(stmt, 11);
+	l->read_bytes = db_real(stmt, 12);
+	l->read_ios = db_real(stmt, 13);
+	l->cpu_periods = db_real(stmt, 14);
+	l->cpu_throttled = db_real(stmt, 15);
+	l->cpu_throttled_ms = db_real(stmt, 16);
+	l->memory_peak_bytes = db_real(stmt, 17);
+	l->oom_kills = db_real(stmt, 18);
+	l->killed_at_end = db_real(stmt, 19);
+	l->move_ms = db_real(stmt, 20);
+}
+
 /*
  * Read one kind of detail of every run of the plan: each row of sql (its
  * column 0 a run's id, rows in the runs' order) is handed to add with that
@@ -862,7 +909,8 @@ db_plan_load(struct db *db, long long id, struct db_plan **out, char **cause)
 	    db_load_footprint(db, p, cause) != 0 || db_load_hosts(db, p, cause) != 0 ||
 	    (db->timing && (db_load_read_in(db, p, cause) != 0 ||
 	    db_load_details(db, p, db_sql_imports, db_add_import, cause) != 0)) ||
-	    db_load_stops(db, p, cause) != 0)
+	    db_load_stops(db, p, cause) != 0 ||
+	    (db->limits && db_load_details(db, p, db_sql_limits, db_add_limits, cause) != 0))
 		goto fail;
 	db_stages_list(p);
 	/* A pulled plan's runs are shown by their ids on its machine. */
@@ -906,6 +954,15 @@ db_run_clear(struct db_run *r)
 		free(r->info[i].value);
 	}
 	free(r->info);
+	if (r->limits != NULL) {
+		free(r->limits->profile);
+		free(r->limits->profile_source);
+		free(r->limits->limits_in);
+		free(r->limits->kill_by);
+		free(r->limits->disks);
+		free(r->limits->cpus);
+		free(r->limits);
+	}
 }
 
 /* Free a loaded plan. */

@@ -55,6 +55,34 @@ struct db_import {
 	double		 cumulative_us;
 };
 
+/*
+ * A run's control group and device profile (run_limits): the limits the
+ * kernel held it to, read back, and what the group counted. NULL strings and
+ * NaN numbers where none.
+ */
+struct db_limits {
+	char			*profile;	/* "sdcard", "inline"; NULL: a group without limits */
+	char			*profile_source;
+	char			*limits_in;	/* cgroup1, cgroup2 */
+	char			*kill_by;	/* cgroup.kill, freezer */
+	char			*disks;		/* "254:0 vda" */
+	char			*cpus;
+	double			 read_bps;
+	double			 read_iops;
+	double			 memory_bytes;
+	double			 cpu_quota_us;
+	double			 cpu_period_us;
+	double			 read_bytes;
+	double			 read_ios;
+	double			 cpu_periods;
+	double			 cpu_throttled;
+	double			 cpu_throttled_ms;
+	double			 memory_peak_bytes;
+	double			 oom_kills;
+	double			 killed_at_end;
+	double			 move_ms;
+};
+
 /* One row of runs, with its stages, metrics and runtime info. */
 struct db_run {
 	long long		 id;
@@ -104,6 +132,7 @@ struct db_run {
 	size_t			 nmetrics;
 	struct db_kv		*info;		/* in the order printed */
 	size_t			 ninfo;
+	struct db_limits	*limits;	/* its cgroup, or NULL: none (or a database before run_limits) */
 };
 
 /* What a plan's runs of a condition (at a position of its sequences) read in of one file. */

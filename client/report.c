@@ -19,6 +19,7 @@
 #include "modules.h"
 #include "planref.h"
 #include "pull.h"
+#include "profiles.h"
 #include "svg.h"
 #include "warming.h"
 #include "xmalloc.h"
@@ -35,6 +36,7 @@ struct report {
 	const struct analysis	*a;
 	const struct db_plan	*p;
 	const char		*db_path;
+	struct profiles_cond	*profiles;	/* each condition's device profile and group */
 };
 
 /* The style sheet: the only styling, inline; fonts are the system's. */
@@ -231,6 +233,37 @@ report_head(struct report *r)
 	report_printf(r, "</p>\n");
 }
 
+/* A condition's name, and its device profile's when it has one. */
+static void
+report_cond_name(struct report *r, size_t c)
+{
+	const char *profile = profiles_name(&r->profiles[c]);
+
+	report_text(r, r->a->conds[c].name);
+	if (profile != NULL && strcmp(profile, "inline") == 0)
+		report_printf(r, " (a profile of its own)");
+	else if (profile != NULL)
+		report_textf(r, " (profile %s)", profile);
+}
+
+/* A condition's device profile as the kernel held its runs, and what its group counted. */
+static void
+report_profile(struct report *r, size_t c)
+{
+	const struct profiles_cond *pc = &r->profiles[c];
+	char *lines[4] = { profiles_limits_text(pc), profiles_counters_text(pc),
+	    profiles_differ_text(pc), profiles_oom_text(pc) };
+
+	for (int i = 0; i < 4; i++) {
+		if (lines[i] == NULL)
+			continue;
+		report_printf(r, "<p class=\"%s\">", i < 2 ? "meta" : "warn");
+		report_text(r, lines[i]);
+		report_printf(r, "</p>\n");
+		free(lines[i]);
+	}
+}
+
 /* The answer first: each pair's medians, difference, interval and p, with warnings. */
 static void
 report_answer(struct report *r)
@@ -248,7 +281,9 @@ report_answer(struct report *r)
 		const char *na = a->conds[pair->a].name, *nb = a->conds[pair->b].name;
 
 		report_printf(r, "<div class=\"answer\">\n<h3>");
-		report_textf(r, "%s vs %s", na, nb);
+		report_cond_name(r, pair->a);
+		report_printf(r, " vs ");
+		report_cond_name(r, pair->b);
 		report_printf(r, "</h3>\n<p class=\"caption\">Medians over measured runs that "
 		    "ended ok; the difference of medians; the 95%% confidence interval for "
 		    "the shift (Hodges-Lehmann/Moses); Mann-Whitney two-sided p.</p>\n");
@@ -710,7 +745,9 @@ report_summary(struct report *r)
 		report_printf(r, "<h3>");
 		report_textf(r, "%s (cache %s): %zu of %zu measured runs ok", cond->name,
 		    cond->cache, cond->ok, cond->measured);
-		report_printf(r, "</h3>\n<table>\n<tr><th class=\"l\">metric</th>"
+		report_printf(r, "</h3>\n");
+		report_profile(r, c);
+		report_printf(r, "<table>\n<tr><th class=\"l\">metric</th>"
 		    "<th class=\"l\">unit</th><th>n</th>");
 		for (size_t k = 0; k < sizeof heads / sizeof heads[0]; k++)
 			report_printf(r, "<th>%s</th>", heads[k]);
@@ -1159,10 +1196,12 @@ report_exec(const struct benchctl_env *env, struct cmd_args *args)
 	memset(&r, 0, sizeof r);
 	r.p = plan;
 	r.a = analysis_create(plan);
+	r.profiles = profiles_create(r.a);
 	/* A pulled plan was read from the database of pulled plans. */
 	pulled = plan->origin != NULL ? pull_path(env->db) : NULL;
 	r.db_path = pulled != NULL ? pulled : env->db;
 	rc = report_to_file(&r, cmd_args_get(args, 'o'));
+	profiles_free(r.profiles);
 	analysis_free((struct analysis *)r.a);
 	db_plan_free(plan);
 	free(pulled);

@@ -17,6 +17,7 @@
 #include "targets.h"
 #include "planref.h"
 #include "xmalloc.h"
+#include "profiles.h"
 
 /* One warning as JSON. */
 static json_t *
@@ -164,6 +165,7 @@ static void
 summary_json(const struct analysis *a)
 {
 	json_t *top = cli_jcheck(json_object()), *conds, *pairs, *warnings;
+	struct profiles_cond *pcs = profiles_create(a);
 
 	summary_json_head(a, top);
 	conds = cli_jcheck(json_array());
@@ -193,9 +195,11 @@ summary_json(const struct analysis *a)
 		for (size_t m = 0; m < a->nmetrics; m++)
 			cli_jappend(metrics, summary_json_cell(a, m, &cond->cells[m]));
 		cli_jset(o, "metrics", metrics);
+		profiles_json(&pcs[c], o);
 		cli_jappend(conds, o);
 	}
 	cli_jset(top, "conditions", conds);
+	profiles_free(pcs);
 
 	pairs = cli_jcheck(json_array());
 	for (size_t k = 0; k < a->npairs; k++) {
@@ -375,9 +379,42 @@ summary_head(const struct analysis *a)
 	summary_warnings(a, -1, -1, "", NULL);
 }
 
+/* A condition's name, and its device profile's when it has one, for a heading. */
+static void
+summary_cond_name(const struct analysis *a, const struct profiles_cond *pcs, size_t c)
+{
+	const char *profile = profiles_name(&pcs[c]);
+
+	cli_puts(a->conds[c].name);
+	if (profile != NULL && strcmp(profile, "inline") == 0)
+		fputs(" (a profile of its own)", stdout);
+	else if (profile != NULL) {
+		fputs(" (profile ", stdout);
+		cli_puts(profile);
+		putchar(')');
+	}
+}
+
+/* Print a condition's profile and what its group counted, with their warnings. */
+static void
+summary_profile(const struct profiles_cond *pc)
+{
+	char *lines[4] = { profiles_limits_text(pc), profiles_counters_text(pc),
+	    profiles_differ_text(pc), profiles_oom_text(pc) };
+
+	for (int i = 0; i < 4; i++) {
+		if (lines[i] == NULL)
+			continue;
+		fputs(i < 2 ? "  " : "  ! ", stdout);
+		cli_puts(lines[i]);
+		putchar('\n');
+		free(lines[i]);
+	}
+}
+
 /* Print the comparisons: one line per metric of each pair, warnings after. */
 static void
-summary_pairs(const struct analysis *a)
+summary_pairs(const struct analysis *a, const struct profiles_cond *pcs)
 {
 	size_t wm = summary_metric_width(a);
 
@@ -386,9 +423,9 @@ summary_pairs(const struct analysis *a)
 		const char *na = a->conds[pair->a].name, *nb = a->conds[pair->b].name;
 
 		putchar('\n');
-		cli_puts(na);
+		summary_cond_name(a, pcs, pair->a);
 		fputs(" vs ", stdout);
-		cli_puts(nb);
+		summary_cond_name(a, pcs, pair->b);
 		puts(": medians, their difference, the 95% CI for the shift (Hodges-Lehmann/"
 		    "Moses), Mann-Whitney p");
 		for (size_t m = 0; m < a->nmetrics; m++) {
@@ -404,7 +441,7 @@ summary_pairs(const struct analysis *a)
 
 /* Print one condition's table: a row per metric, warnings beside the numbers. */
 static void
-summary_cond(const struct analysis *a, size_t ci)
+summary_cond(const struct analysis *a, const struct profiles_cond *pcs, size_t ci)
 {
 	static const char *heads[] = { "mean", "sd", "min", "median", "p90", "max" };
 	const struct analysis_cond *c = &a->conds[ci];
@@ -423,6 +460,7 @@ summary_cond(const struct analysis *a, size_t ci)
 		printf(" (%s)", buf);
 	putchar('\n');
 	targets_summary(a->plan, c->name);	/* why it stopped, under a target (targets.c) */
+	summary_profile(&pcs[ci]);
 	fputs("  ", stdout);
 	cli_pad("metric", wm);
 	printf("  %-4s  %3s", "unit", "n");
@@ -463,11 +501,14 @@ summary_cond(const struct analysis *a, size_t ci)
 static void
 summary_text(const struct analysis *a)
 {
+	struct profiles_cond *pcs = profiles_create(a);
+
 	summary_head(a);
-	summary_pairs(a);
+	summary_pairs(a, pcs);
 	for (size_t c = 0; c < a->nconds; c++)
-		summary_cond(a, c);
+		summary_cond(a, pcs, c);
 	breakdown_text(a);
+	profiles_free(pcs);
 }
 
 /* Print the plan's headline in Markdown: plan, runs, cache proof, machine. */
@@ -531,6 +572,7 @@ summary_md_warnings(const struct analysis *a)
 static void
 summary_markdown(const struct analysis *a)
 {
+	struct profiles_cond *pcs;
 	struct md_table *t;
 	char *out, *na, *nb, *name, head[256], words[96], resident[96], ok[64];
 
@@ -556,20 +598,24 @@ summary_markdown(const struct analysis *a)
 		free(nb);
 	}
 	putchar('\n');
-	t = md_table_create("llrll");
+	pcs = profiles_create(a);
+	t = md_table_create("llrlll");
 	md_table_add(t, (const char *[]){ "condition", "cache", "runs ok", "cached before",
-	    "met its cache state" });
+	    "met its cache state", "device profile" });
 	for (size_t c = 0; c < a->nconds; c++) {
 		const struct analysis_cond *cond = &a->conds[c];
+		const char *profile = profiles_name(&pcs[c]);
 
 		snprintf(ok, sizeof ok, "%zu of %zu", cond->ok, cond->measured);
 		analysis_cond_resident_words(cond, resident, sizeof resident);
 		analysis_cond_met_words(cond, words, sizeof words);
 		name = md_code(cond->name);
 		md_table_add_raw(t, (const char *[]){ name, cond->cache, ok,
-		    *resident != '\0' ? resident : "-", *words != '\0' ? words : "-" });
+		    *resident != '\0' ? resident : "-", *words != '\0' ? words : "-",
+		    profile == NULL ? "-" : strcmp(profile, "inline") == 0 ? "its own" : profile });
 		free(name);
 	}
+	profiles_free(pcs);
 	fputs(out = md_table_render(t), stdout);
 	free(out);
 	md_table_free(t);
@@ -590,10 +636,14 @@ summary_brief(const struct benchctl_env *env, long long id)
 	free(cause);
 	db_close(db);
 	if (plan != NULL) {
+		struct profiles_cond *pcs;
+
 		a = analysis_create(plan);
+		pcs = profiles_create(a);
 		putchar('\n');
 		summary_cache_line(a);
-		summary_pairs(a);
+		summary_pairs(a, pcs);
+		profiles_free(pcs);
 		analysis_free(a);
 		db_plan_free(plan);
 	}

@@ -23,7 +23,19 @@
  *                                      "median_ci": { "lo", "hi", "coverage",
  *                                                     "rank" } or null,
  *                                      "values": [ { "run_id", "value" } ],
- *                                      "outliers": [ run ids ] } ] } ],
+ *                                      "outliers": [ run ids ] } ],
+ *                       "profile": { "name", "source", "limits_in", "disks",
+ *                                    "read_bps", "read_iops", "memory_bytes",
+ *                                    "cpus", "cpu_quota_us", "cpu_period_us",
+ *                                    "runs_with_other_limits" } or null: the
+ *                                    device profile, its limits as the kernel
+ *                                    held its first measured run to them,
+ *                       "group": { "kill_by", "runs", "read_bytes",
+ *                                  "read_ios", "cpu_periods", "cpu_throttled",
+ *                                  "cpu_throttled_ms", "memory_peak_bytes"
+ *                                  (medians over its ok runs in a group),
+ *                                  "oom_killed_runs", "killed_at_end" } or
+ *                                  null: its runs had no cgroup } ],
  *     "comparisons": [ { "a", "b" (condition names: a - b),
  *                        "metrics": [ { "name", "unit", "na", "nb",
  *                                       "median_a", "median_b", "diff", "rel",

@@ -5,6 +5,7 @@ Most tests need root and this machine's layout (cgroup v1 controllers, a cgroup 
 reason otherwise. Every group a test's daemon made is removed in tearDown, even after a failure, and every process
 a child left is killed: other people run timing tests on this machine.
 """
+import json
 import os
 import shutil
 import signal
@@ -263,6 +264,30 @@ conditions:
         self.assertEqual(own_cgroups(d.proc.pid), before)
         self.assertEqual(leftovers(tag), [])
 
+        # summary and report show the profile beside the numbers, as the kernel held it, and what it counted.
+        r = d.ctl("summary", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("device (a profile of its own) vs server:", r.stdout)
+        self.assertIn("  its own profile, held by cgroup1: read 8 MB/s and 2000 requests/s on %s"
+                      % disk_of(self.data), r.stdout)
+        self.assertIn(", memory 256 MB, cpus 0, 0.5 CPU of time\n", r.stdout)
+        self.assertIn("  its group, median of 1 run: read ", r.stdout)
+        self.assertIn("held back by its CPU quota in", r.stdout)
+        j = json.loads(d.ctl("summary", "1", "--json").stdout)
+        conds = {c["name"]: c for c in j["conditions"]}
+        self.assertEqual(conds["device"]["profile"]["read_bps"], 8000000)
+        self.assertEqual(conds["device"]["profile"]["cpus"], "0")
+        self.assertEqual(conds["device"]["profile"]["runs_with_other_limits"], 0)
+        self.assertEqual(conds["device"]["group"]["read_bytes"], dev["read_bytes"])
+        self.assertIsNone(conds["server"]["profile"])
+        self.assertEqual(conds["server"]["group"]["runs"], 1)
+        page = os.path.join(self.folder, "report.html")
+        self.assertEqual(d.ctl("report", "1", "-o", page).returncode, 0)
+        with open(page) as f:
+            html = f.read()
+        self.assertIn("<h3>device (a profile of its own) vs server</h3>", html)
+        self.assertIn("its own profile, held by cgroup1: read 8 MB/s", html)
+
     def test_warm_run_in_little_memory_is_not_warm(self):
         d = self.daemon()
         data = os.path.join(self.folder, "big.bin")
@@ -306,6 +331,9 @@ conditions:
         self.assertGreaterEqual(run["oom_kills"], 1)
         self.assertIn("OOM killer", run["error"])
         self.assertIn("64 MB of memory that the condition's profile allows", run["error"])
+        r = d.ctl("summary", "1")
+        self.assertIn("  ! the kernel's OOM killer killed in 1 run: the program needs more memory than the "
+                      "profile allows", r.stdout)
 
 
 class TestNothingLeft(ProfileTest):
