@@ -76,20 +76,29 @@ cgroup_sleep_ms(long ms)
 		;
 }
 
-/* Read a file whole (at most CGROUP_FILE_MAX bytes); NULL when it cannot be read. */
+/*
+ * Read a file whole (at most CGROUP_FILE_MAX bytes); NULL when it cannot be
+ * read. Most cgroup files are a line or two: the buffer starts small.
+ */
 static char *
 cgroup_slurp(const char *path)
 {
+	size_t len = 0, cap = 4096;
 	char *buf;
 	ssize_t n;
-	size_t len = 0;
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return NULL;
-	buf = xmalloc(CGROUP_FILE_MAX + 1);
-	while (len < CGROUP_FILE_MAX && (n = read(fd, buf + len, CGROUP_FILE_MAX - len)) > 0)
+	buf = xmalloc(cap + 1);
+	while ((n = read(fd, buf + len, cap - len)) > 0) {
 		len += (size_t)n;
+		if (len == cap) {
+			if (cap >= CGROUP_FILE_MAX)
+				break;
+			buf = xrealloc(buf, (cap *= 2) + 1);
+		}
+	}
 	close(fd);
 	buf[len] = '\0';
 	return buf;

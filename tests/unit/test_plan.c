@@ -737,6 +737,34 @@ test_good_profiles(void **state)
 	plan_free(pl);
 }
 
+/* configs/sdcard.yaml, the README's example, with the example profiles of configs/profiles.yaml. */
+static void
+test_config_profiles(void **state)
+{
+	const struct profile	*p;
+	struct plan		*pl;
+	char			 path[4096], *text, *cause = NULL;
+	size_t			 len;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/sdcard.yaml", CONFIGS_DIR);
+	if ((text = test_read(path, &len)) == NULL)
+		fail_msg("cannot read %s", path);
+	pl = plan_parse(text, len, path, &test_check, &cause);
+	free(text);
+	if (pl == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(pl->nconds, 3);
+	p = pl->conds[0].profile;
+	assert_string_equal(p->name, "sdcard");
+	assert_int_equal(p->read_bps, 25000000);
+	assert_int_equal(p->read_iops, 1500);
+	assert_int_equal(p->memory, 1000000000);
+	assert_non_null(strstr(p->description, "SD Association"));
+	assert_null(pl->conds[2].profile);
+	plan_free(pl);
+}
+
 /* One bad-*.yaml: the cause must equal its .err file, less the final newline. */
 static void
 test_bad_file(void **state)
@@ -805,6 +833,7 @@ main(void)
 		cmocka_unit_test(test_good_full),
 		cmocka_unit_test(test_good_minimal),
 		cmocka_unit_test(test_good_profiles),
+		cmocka_unit_test(test_config_profiles),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_expand_sequences),
