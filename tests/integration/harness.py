@@ -125,6 +125,85 @@ class Daemon:
         return len(os.listdir("/proc/%d/fd" % self.proc.pid))
 
 
+CGROOT = "/sys/fs/cgroup"
+UNIFIED = "/sys/fs/cgroup/unified"
+CGROUP_V1 = ["blkio", "memory", "cpu", "cpuset", "freezer"]
+
+
+def cgroup_tag(db):
+    """The name benchd gives a database's run groups: benchd-FNV1a(path), as rungroup.c makes it."""
+    h = 2166136261
+    for b in db.encode():
+        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
+    return "benchd-%08x" % h
+
+
+def own_cgroups(pid="self"):
+    """A process's group in each hierarchy: {"blkio": "/", ..., "": "/"} ("" is cgroup v2)."""
+    groups = {}
+    with open("/proc/%s/cgroup" % pid) as f:
+        for line in f:
+            _, ctls, path = line.rstrip("\n").split(":", 2)
+            for c in ctls.split(",") if ctls else [""]:
+                groups[c] = path
+    return groups
+
+
+def cgroup_parents():
+    """The folders a root benchd started by these tests makes its groups in: cgroup v2's root, and its own
+    group in each cgroup v1 hierarchy."""
+    own = own_cgroups()
+    dirs = [UNIFIED] if os.path.exists(os.path.join(UNIFIED, "cgroup.procs")) else []
+    for c in CGROUP_V1:
+        if os.path.isdir(os.path.join(CGROOT, c)) and c in own:
+            dirs.append(os.path.join(CGROOT, c) + own[c].rstrip("/"))
+    return dirs
+
+
+def cgroup_procs(folder):
+    """The pids in a group's folder."""
+    try:
+        with open(os.path.join(folder, "cgroup.procs")) as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def cgroup_leftovers(tag, extra=()):
+    """Every folder of tag's still there (in our hierarchies, and under extra parents)."""
+    return [os.path.join(p, tag) for p in cgroup_parents() + list(extra) if os.path.exists(os.path.join(p, tag))]
+
+
+def remove_cgroups(tag, extra=()):
+    """Kill what is in tag's run groups and remove them. A daemon killed with SIGKILL cannot; benchd
+    itself empties them on its next start on that database, which a test's never gets."""
+    for base in cgroup_leftovers(tag, extra):
+        for sub in [os.path.join(base, n) for n in os.listdir(base)]:
+            if not os.path.isdir(sub):
+                continue
+            if os.path.exists(os.path.join(sub, "freezer.state")):
+                with open(os.path.join(sub, "freezer.state"), "w") as f:
+                    f.write("THAWED")
+            for _ in range(200):
+                pids = cgroup_procs(sub)
+                if not pids:
+                    break
+                for p in pids:
+                    try:
+                        os.kill(p, signal.SIGKILL)
+                    except OSError:
+                        pass
+                time.sleep(0.01)
+            try:
+                os.rmdir(sub)
+            except OSError:
+                pass
+        try:
+            os.rmdir(base)
+        except OSError:
+            pass
+
+
 def sanitized():
     """Whether BENCHD was built with AddressSanitizer (it uses more memory, and runs slower)."""
     with open(BENCHD, "rb") as f:
@@ -142,6 +221,10 @@ class DaemonTest(unittest.TestCase):
     def tearDown(self):
         for d in self.daemons:
             d.stop(signal.SIGKILL) if d.proc and d.proc.poll() is None else None
+        # What a daemon killed mid-run left in its run groups (test_profiles.py tests those themselves).
+        if os.geteuid() == 0:
+            for d in self.daemons:
+                remove_cgroups(cgroup_tag(d.db))
         if self._outcome_failed():
             sys.stderr.write("kept %s for inspection\n" % self.folder)
         else:

@@ -9,57 +9,20 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import tempfile
 import time
 import unittest
 
-from harness import HERE, PYTHON, Daemon, DaemonTest
+from harness import (CGROOT, HERE, PYTHON, UNIFIED, Daemon, DaemonTest, cgroup_leftovers, cgroup_procs,
+                     cgroup_tag, own_cgroups, remove_cgroups)
 
 CHILDREN = os.path.join(HERE, "children")
-CGROOT = "/sys/fs/cgroup"
-UNIFIED = "/sys/fs/cgroup/unified"
-V1 = ["blkio", "memory", "cpu", "cpuset", "freezer"]
 NOBODY = 65534
 DATA_MB = 16
-
-
-def tag_of(db):
-    """The name benchd gives a database's groups: benchd-FNV1a(path), as limits.c makes it."""
-    h = 2166136261
-    for b in db.encode():
-        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
-    return "benchd-%08x" % h
-
-
-def own_cgroups(pid="self"):
-    """A process's group in each hierarchy: {"blkio": "/", ..., "": "/"} ("" is cgroup v2)."""
-    groups = {}
-    with open("/proc/%s/cgroup" % pid) as f:
-        for line in f:
-            _, ctls, path = line.rstrip("\n").split(":", 2)
-            for c in ctls.split(",") if ctls else [""]:
-                groups[c] = path
-    return groups
-
-
-def parents():
-    """The folders benchd makes its tag's folder in, as root: its own group in each v1 hierarchy, v2's root."""
-    own = own_cgroups()
-    dirs = [UNIFIED] if os.path.exists(os.path.join(UNIFIED, "cgroup.procs")) else []
-    for c in V1:
-        if os.path.isdir(os.path.join(CGROOT, c)) and c in own:
-            dirs.append(os.path.join(CGROOT, c) + own[c].rstrip("/"))
-    return dirs
-
-
-def procs(folder):
-    """The pids in a group's folder."""
-    try:
-        with open(os.path.join(folder, "cgroup.procs")) as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
+tag_of = cgroup_tag
+procs = cgroup_procs
+leftovers = cgroup_leftovers
+remove_groups = remove_cgroups
 
 
 def alive(pid):
@@ -69,40 +32,6 @@ def alive(pid):
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
-
-
-def leftovers(tag, extra=()):
-    """Every folder of tag's still there (in our hierarchies, and in extra parents)."""
-    return [os.path.join(p, tag) for p in list(parents()) + list(extra) if os.path.exists(os.path.join(p, tag))]
-
-
-def remove_groups(tag, extra=()):
-    """Kill what is in tag's groups and remove them: clean-up after a test, whatever happened."""
-    for base in leftovers(tag, extra):
-        for sub in [os.path.join(base, n) for n in os.listdir(base)]:
-            if not os.path.isdir(sub):
-                continue
-            if os.path.exists(os.path.join(sub, "freezer.state")):
-                with open(os.path.join(sub, "freezer.state"), "w") as f:
-                    f.write("THAWED")
-            for _ in range(200):
-                pids = procs(sub)
-                if not pids:
-                    break
-                for p in pids:
-                    try:
-                        os.kill(p, signal.SIGKILL)
-                    except OSError:
-                        pass
-                time.sleep(0.01)
-            try:
-                os.rmdir(sub)
-            except OSError:
-                pass
-        try:
-            os.rmdir(base)
-        except OSError:
-            pass
 
 
 def disk_of(path):
