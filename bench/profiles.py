@@ -48,7 +48,8 @@ conditions:
 {conds}
 """
 
-ROWS = ("SELECT r.condition, r.resident_before_pct AS resident, r.major_faults, r.inblock,"
+ROWS = ("SELECT r.id, r.condition, r.resident_before_pct AS resident, r.major_faults, r.inblock,"
+        " r.mapped_others_bytes AS mapped, r.footprint_bytes,"
         " (SELECT duration_s FROM stages WHERE run_id = r.id AND name = 'import_torch') AS import_s,"
         " l.read_bytes, l.read_ios, l.memory_peak_bytes, l.read_bps, l.memory_bytes"
         " FROM runs r JOIN run_limits l ON l.run_id = r.id"
@@ -56,11 +57,16 @@ ROWS = ("SELECT r.condition, r.resident_before_pct AS resident, r.major_faults, 
 
 
 def by_condition(rows):
-    """Rows grouped by condition."""
-    out = {}
+    """Rows grouped by condition, leaving out runs that started with more than a tenth of their footprint mapped
+    by other processes (someone else's torch: those pages cannot be evicted, the run was partly warm); and the
+    ids left out."""
+    out, left = {}, []
     for r in rows:
+        if r["mapped"] and r["footprint_bytes"] and r["mapped"] > 0.1 * r["footprint_bytes"]:
+            left.append(r["id"])
+            continue
         out.setdefault(r["condition"], []).append(r)
-    return out
+    return out, left
 
 
 def spread(xs):
@@ -75,7 +81,7 @@ def main():
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("profiles.py: needs root (cgroup v1 blkio and memory)")
-    left = benchlib.wait_unmapped("libtorch")
+    left = benchlib.wait_unmapped("libtorch", timeout=600)
     load_before = benchlib.loadavg()
     folder = tempfile.mkdtemp(prefix="benchd-profiles.")
     res = {"runs_per_condition": a.runs, "others_mapping_libtorch": left}
@@ -91,11 +97,20 @@ def main():
         log("profiles: memory plan (%d conditions, %d runs each)" % (len(MEMORY), a.runs))
         mem_id = d.submit(folder, "memory", MEM_PLAN.format(python=PYTHON, child=CHILD, cpus=CPUS, conds=conds))
         d.wait(mem_id, poll=0.5)
-        bw = by_condition(d.query(ROWS, bw_id))
-        mem = by_condition(d.query(ROWS, mem_id))
+        bw, left_bw = by_condition(d.query(ROWS, bw_id))
+        mem, left_mem = by_condition(d.query(ROWS, mem_id))
         fp = d.query("SELECT count(*) AS n, sum(bytes) AS b FROM footprints WHERE plan_id = ? AND shared = 0", bw_id)[0]
+    res["left_out_runs"] = left_bw + left_mem
+    if (fp["b"] or 0) < 100e6:
+        sys.exit("profiles.py: the probe found a footprint of only %.0f MB: another process mapped torch's libraries "
+                 "while it ran, so cold runs cannot be cold; run again when none does" % ((fp["b"] or 0) / 1e6))
     shutil.rmtree(folder, ignore_errors=True)
 
+    missing = [c for c in ["unthrottled"] + ["bw%d" % b for b in BANDWIDTHS_MB] if c not in bw] + \
+        ["mem" + m for m, _ in MEMORY if "mem" + m not in mem]
+    if missing:
+        sys.exit("profiles.py: no clean run in %s (others mapped torch's files before every one); run again when "
+                 "no one else runs torch" % ", ".join(missing))
     base = median([r["import_s"] for r in bw["unthrottled"]])
     res["footprint"] = {"files": fp["n"], "mb": (fp["b"] or 0) / 1e6}
     res["bandwidth"] = []
@@ -133,7 +148,8 @@ def main():
         "benchd plan profiles-memory (interleaved, 1 warm-up and %d runs each): warm runs, profile {memory: M} "
         "for M in %s" % (a.runs, ", ".join(m for m, _ in MEMORY))]
 
-    print("footprint %d files, %.0f MB" % (res["footprint"]["files"], res["footprint"]["mb"]))
+    print("footprint %d files, %.0f MB; runs left out (over a tenth of the footprint mapped by others): %s"
+          % (res["footprint"]["files"], res["footprint"]["mb"], ", ".join(map(str, res["left_out_runs"])) or "none"))
     print("%-12s %9s %15s %8s %8s %9s %9s %8s" % ("condition", "import s", "min-max", "read MB", "reads",
                                                   "penalty", "bytes/B", "ratio"))
     for r in res["bandwidth"]:
