@@ -57,12 +57,13 @@ ROWS = ("SELECT r.id, r.condition, r.resident_before_pct AS resident, r.major_fa
 
 
 def by_condition(rows):
-    """Rows grouped by condition, leaving out runs that started with more than a tenth of their footprint mapped
-    by other processes (someone else's torch: those pages cannot be evicted, the run was partly warm); and the
-    ids left out."""
+    """Rows grouped by condition, leaving out runs that started with a tenth more of their footprint mapped by
+    other processes than the plan's least (someone else's torch: those pages cannot be evicted, the run was
+    partly warm; some files, libc's say, are always mapped by someone); and the ids left out."""
     out, left = {}, []
+    least = min([r["mapped"] for r in rows if r["mapped"] is not None] or [0])
     for r in rows:
-        if r["mapped"] and r["footprint_bytes"] and r["mapped"] > 0.1 * r["footprint_bytes"]:
+        if r["mapped"] and r["footprint_bytes"] and r["mapped"] - least > 0.1 * r["footprint_bytes"]:
             left.append(r["id"])
             continue
         out.setdefault(r["condition"], []).append(r)
@@ -148,7 +149,7 @@ def main():
         "benchd plan profiles-memory (interleaved, 1 warm-up and %d runs each): warm runs, profile {memory: M} "
         "for M in %s" % (a.runs, ", ".join(m for m, _ in MEMORY))]
 
-    print("footprint %d files, %.0f MB; runs left out (over a tenth of the footprint mapped by others): %s"
+    print("footprint %d files, %.0f MB; runs left out (a tenth more of the footprint mapped by others than the least): %s"
           % (res["footprint"]["files"], res["footprint"]["mb"], ", ".join(map(str, res["left_out_runs"])) or "none"))
     print("%-12s %9s %15s %8s %8s %9s %9s %8s" % ("condition", "import s", "min-max", "read MB", "reads",
                                                   "penalty", "bytes/B", "ratio"))
