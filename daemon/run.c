@@ -873,13 +873,13 @@ run_complete(struct run *run)
 		return;
 	run->recorded = 1;
 	uv_timer_stop(&run->timer);
-	/* The run's cgroup, where there is one: its counters, then the kernel kills what is left. */
-	rungroup_finish(run->group);
 	/* Nothing the run started outlives it, whatever group or session it moved to. */
 	run->descendants_killed += procs_kill_descendants(0);
 	if (run->descendants_killed > 0)
 		log_info("run %lld: killed %d process%s it left running", (long long)run->q.id,
 		    run->descendants_killed, run->descendants_killed == 1 ? "" : "es");
+	/* Its cgroup, where there is one: the counters, then the kernel kills what is still in it. */
+	rungroup_finish(run->group);
 	/* After the kill, so what the run's leftovers used is counted too. */
 	getrusage(RUSAGE_CHILDREN, &run->ru_after);
 	if (run->spawned && !run->cache.probe && run->cache.npaths > 0) {

@@ -1,10 +1,20 @@
-/* test_cgroup.c: unit tests of reading the kernel's cgroup files: mounts, membership, limits and counters, from fixture text. */
+/*
+ * test_cgroup.c: unit tests of reading the kernel's cgroup files (mounts,
+ * membership, limits and counters, from fixture text), and, as root, of
+ * killing what a group holds: a grandchild in a session of its own, by v2's
+ * cgroup.kill and by the v1 freezer, on this machine's own hierarchies.
+ */
+#include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -164,6 +174,110 @@ test_devices(void **state)
 	assert_int_equal(cgroup_parse_device(v2, 259, 0, "bps"), -1);
 }
 
+/* The group a kill test made, removed by the teardown whatever happened. */
+static struct cgroup_group *test_group;
+
+/* Born in the group: leave a grandchild in a session of its own, send its pid, and go. */
+static int
+test_escape(void *arg)
+{
+	int *fds = arg;
+	pid_t pid;
+
+	if ((pid = fork()) == 0) {
+		setsid();
+		pid = getpid();
+		if (write(fds[1], &pid, sizeof pid) != (ssize_t)sizeof pid)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	return pid > 0 ? 0 : 1;
+}
+
+/* Whether a process is gone (or a zombie: dead, waiting for init to reap it). */
+static int
+test_gone(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 1;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return (p = strrchr(buf, ')')) != NULL && p[1] == ' ' && p[2] == 'Z';
+}
+
+/* A grandchild that left its parent's session is killed with its group, which is then removed. */
+static void
+test_kill_mode(const char *mode, const char *kill_by)
+{
+	char tag[64], *cause = NULL, *dirs;
+	int fds[2];
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		print_message("needs root (a group in this machine's hierarchies): skipped\n");
+		skip();
+	}
+	snprintf(tag, sizeof tag, "benchd-unit-%d", (int)getpid());
+	cgroup_init(tag, mode);
+	if (!cgroup_can_group()) {
+		print_message("no %s hierarchy benchd can use here: skipped\n", mode);
+		skip();
+	}
+	assert_int_equal(pipe(fds), 0);
+	if ((test_group = cgroup_group_create("kill", 0, 0, &cause)) == NULL)
+		fail_msg("%s", cause);
+	assert_string_equal(cgroup_group_kill_by(test_group), kill_by);
+	assert_int_equal(cgroup_group_fork(test_group, CGROUP_ALL, test_escape, fds, &cause), 0);
+	assert_int_equal(read(fds[0], &pid, sizeof pid), (ssize_t)sizeof pid);
+	close(fds[0]);
+	close(fds[1]);
+	assert_false(test_gone(pid));
+	assert_int_equal(cgroup_group_kill(test_group), 1);
+	for (int i = 0; i < 2000 && !test_gone(pid); i++)
+		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+	assert_true(test_gone(pid));
+	assert_int_equal(cgroup_group_kill(test_group), 0);	/* nothing left */
+	dirs = cgroup_group_dirs(test_group);
+	cgroup_group_free(test_group);
+	test_group = NULL;
+	for (char *d = strtok(dirs, " "); d != NULL; d = strtok(NULL, " "))
+		assert_int_equal(access(d, F_OK), -1);
+	free(dirs);
+}
+
+/* v2: cgroup.kill. */
+static void
+test_kill_v2(void **state)
+{
+	(void)state;
+	test_kill_mode("v2", "cgroup.kill");
+}
+
+/* v1: freeze, SIGKILL every pid, thaw. */
+static void
+test_kill_v1(void **state)
+{
+	(void)state;
+	test_kill_mode("v1", "freezer");
+}
+
+/* Whatever a kill test left: its processes killed, its group removed. */
+static int
+test_kill_teardown(void **state)
+{
+	(void)state;
+	cgroup_group_free(test_group);
+	test_group = NULL;
+	return 0;
+}
+
 int
 main(void)
 {
@@ -172,6 +286,8 @@ main(void)
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_devices),
+		cmocka_unit_test_teardown(test_kill_v2, test_kill_teardown),
+		cmocka_unit_test_teardown(test_kill_v1, test_kill_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
