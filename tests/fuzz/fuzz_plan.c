@@ -5,7 +5,7 @@
 
 #include "plan.h"
 
-/* The machine checks used on half the inputs; check_paths stays off so no file is looked at. */
+/* The machine checks used on half the inputs; check_paths stays off (a profiles_file: is still read). */
 static const struct plan_check fuzz_check = { "0-1", 0 };
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
