@@ -63,7 +63,7 @@ struct cache_state {
 	size_t			 nevict;
 	char			*cpus;
 	struct cache_guard	 guard;
-	int			 primed;	/* filled already, inside the run's memory limit (limits.c): only measured */
+	int			 primed;	/* filled already, inside the run's memory limit (rungroup.c): only measured */
 
 	/* Filled by cache_work(). */
 	unsigned char		*mapped;	/* per path: another process maps it (left out of the residency) */

@@ -3,7 +3,7 @@
  * behave like one on a terminal (a phone, a board): read bandwidth and read
  * IOPS of the disk its files live on, memory (page cache included), CPUs and
  * a CPU quota. Values with units in, numbers out, and back to words. Pure:
- * the plan parser reads the YAML, limits.c applies a profile.
+ * the plan parser reads the YAML, rungroup.c applies a profile.
  */
 #ifndef BENCHD_PROFILE_H
 #define BENCHD_PROFILE_H
