@@ -14,7 +14,7 @@
 #include "importtime.h"
 #include "stagelog.h"
 
-#define STORE_SCHEMA_VERSION	4	/* 2: index runs_ended; 3 (never released): daemon_starts, runs.token, timing, mapped; 4: sequences, read_in, import_times, condition_stops */
+#define STORE_SCHEMA_VERSION	4	/* 2: index runs_ended; 3 (never released): daemon_starts, runs.token, timing, mapped; 4: sequences, read_in, import_times, condition_stops, run_limits */
 #define STORE_BUSY_MS		5000	/* how long a write waits for another connection's lock */
 
 enum store_run_state {

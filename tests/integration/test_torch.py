@@ -77,7 +77,8 @@ conditions:
         curve = [c for c in s["warming"] if c["metric"] == "import_torch"][0]
         self.assertEqual([p["position"] for p in curve["points"]], [0, 1])
         self.assertLessEqual(curve["points"][0]["resident_before_pct"], 2.0)
-        self.assertGreater(curve["points"][1]["resident_before_pct"], 90.0)
+        self.assertGreater(curve["points"][1]["resident_before_pct"],
+                           curve["points"][0]["resident_before_pct"] + 50.0, "much warmer")
         self.assertGreater(curve["points"][0]["read_in_bytes"], 50e6, "a cold import reads torch")
         read = [x for x in s["read_in"] if x["condition"] == "cold"][0]
         self.assertRegex(os.path.basename(read["files"][0]["path"]), r"^libtorch",

@@ -240,7 +240,7 @@ test_migrate_from_2(void **state)
 	assert_true(query_real(path, "PRAGMA user_version") == STORE_SCHEMA_VERSION);
 	assert_true(query_real(path, "SELECT count(*) FROM runs") == 2);
 	assert_true(query_real(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
-	    "('daemon_starts', 'read_in', 'import_times', 'condition_stops')") == 4);
+	    "('daemon_starts', 'read_in', 'import_times', 'condition_stops', 'run_limits')") == 5);
 	assert_true(query_real(path, "SELECT count(*) FROM pragma_table_info('runs') WHERE name IN "
 	    "('token', 'spawn_late_ms', 'exit_late_ms', 'exit_window_ms', 'descendants_killed', "
 	    "'mapped_others_files', 'mapped_others_bytes', 'position', 'sequence', 'profile', "
