@@ -218,8 +218,9 @@ compare_text_list(const struct versus *v, enum versus_verdict verdict, int over)
 			cli_puts(v->b->conds[pair->cb].name);
 			putchar(' ');
 			cli_puts(x->name);
-			printf(isnan(x->cmp.rel) ? "" : fabs(x->cmp.rel) >= 0.1 ? " %+.0f%%" :
-			    " %+.1f%%", x->cmp.rel * 100);
+			if (!isnan(x->cmp.rel))
+				printf(fabs(x->cmp.rel) >= 0.1 ? " %+.0f%%" : " %+.1f%%",
+				    x->cmp.rel * 100);
 			sep = ", ";
 		}
 	}
