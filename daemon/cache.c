@@ -56,32 +56,26 @@ cache_guard_failed(struct cache_guard *g, int err)
 }
 
 /*
- * Open a regular file to read without touching its access time where the
- * kernel lets us, unless it is one of benchd's own: it is first opened
- * O_PATH (whose close drops no lock and which opens nothing, not even a
- * FIFO), checked by type, device and inode, and only then opened for reading
- * through /proc/self/fd, the very same inode, without blocking. -1 and errno
- * set (CACHE_OWN_ERRNO for one of ours, counted in the guard; EINVAL for a
- * file that is not regular).
+ * Open a regular file to read, without touching its access time where the
+ * kernel lets us, unless it is one of benchd's own. It is looked at first
+ * (stat opens nothing, so it drops no lock): its type, device and inode; then
+ * opened without blocking (a FIFO put in its place meanwhile would not hang
+ * the work) and checked to be the very file looked at. Only benchd's own user
+ * (or root) can swap one of benchd's files in between, its folder being
+ * closed to others. -1 and errno set (CACHE_OWN_ERRNO for one of ours,
+ * counted in the guard; EINVAL for a file that is not regular).
  */
 static int
 cache_open(struct cache_guard *g, const char *path)
 {
-	char proc[64];
-	struct stat sb;
-	int pfd, fd, err;
+	struct stat sb, fb;
+	int fd, err;
 
-	if ((pfd = open(path, O_PATH | O_CLOEXEC)) < 0 || fstat(pfd, &sb) != 0) {
-		err = errno;
-		if (pfd >= 0)
-			close(pfd);
-		cache_guard_failed(g, err);
-		errno = err;
+	if (stat(path, &sb) != 0) {
+		cache_guard_failed(g, errno);
 		return -1;
 	}
-	/* Only regular files: opening a FIFO put in a file's place would block the work. */
 	if (!S_ISREG(sb.st_mode)) {
-		close(pfd);
 		errno = EINVAL;
 		return -1;
 	}
@@ -93,20 +87,24 @@ cache_open(struct cache_guard *g, const char *path)
 				if (g->skipped++ == 0)
 					g->skipped_path = xstrdup(path);
 			}
-			close(pfd);
 			errno = CACHE_OWN_ERRNO;
 			return -1;
 		}
 	}
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d", pfd);
-	fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOATIME | O_NONBLOCK);
-	if (fd < 0)
-		fd = open(proc, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	err = errno;
-	close(pfd);
-	if (fd < 0)
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME | O_NONBLOCK);
+	if (fd < 0 && errno == EPERM)
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		err = errno;
 		cache_guard_failed(g, err);
-	errno = err;
+		errno = err;
+		return -1;
+	}
+	if (fstat(fd, &fb) != 0 || fb.st_dev != sb.st_dev || fb.st_ino != sb.st_ino) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
 	return fd;
 }
 

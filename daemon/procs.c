@@ -180,6 +180,108 @@ procs_mark_descendants(const struct procs_entry *list, size_t n, int pid, unsign
 	return live;
 }
 
+/* Read the pids in /proc/PID/task/TID/children of every thread of pid into *kids; -1 if none can be. */
+static int
+procs_children(int pid, int **kids, size_t *n, size_t *cap)
+{
+	char path[320], *buf = NULL, *p, *end;
+	size_t len, bcap = 0;
+	struct dirent *de;
+	ssize_t got;
+	DIR *tasks;
+	int any = 0, fd;
+
+	snprintf(path, sizeof path, "/proc/%d/task", pid);
+	if ((tasks = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(tasks)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/task/%s/children", pid, de->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		any = 1;
+		/* The whole list first: a pid must not be cut between two reads. */
+		len = 0;
+		for (;;) {
+			if (bcap - len < 4096)
+				buf = xrealloc(buf, bcap = bcap * 2 + 4096);
+			if ((got = read(fd, buf + len, bcap - len - 1)) <= 0)
+				break;
+			len += (size_t)got;
+		}
+		close(fd);
+		if (buf == NULL)
+			continue;
+		buf[len] = '\0';
+		for (p = buf; *p != '\0'; p = end) {
+			long v = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			if (*n == *cap)
+				*kids = xreallocarray(*kids, *cap = *cap * 2 + 16, sizeof **kids);
+			(*kids)[(*n)++] = (int)v;
+		}
+	}
+	closedir(tasks);
+	free(buf);
+	return any ? 0 : -1;
+}
+
+/*
+ * Every descendant of ours, sorted by pid: walked down from our own threads'
+ * children lists (/proc/PID/task/TID/children), so a run's end costs a few
+ * small reads rather than a look at every process on the machine; the whole
+ * of /proc is scanned where the kernel keeps no such lists. A process that
+ * forks while this walks is found by the next look.
+ */
+static struct procs_entry *
+procs_descendants(size_t *n)
+{
+	static int lists = -1;	/* the kernel keeps children lists: unknown, no, yes */
+	struct procs_entry *list = NULL, e;
+	size_t cap = 0, nkids = 0, kcap = 0, at = 0;
+	int *kids = NULL;
+
+	*n = 0;
+	if (lists != 0) {
+		if (procs_children(getpid(), &kids, &nkids, &kcap) == 0) {
+			lists = 1;
+			/* Breadth first: each process read once, its own children after it. */
+			while (at < nkids) {
+				int pid = kids[at++], seen = 0;
+
+				for (size_t i = 0; i < *n && !seen; i++)
+					seen = list[i].pid == pid;
+				if (seen || procs_read(pid, &e) != 0)
+					continue;
+				if (*n == cap)
+					list = xreallocarray(list, cap = cap * 2 + 16, sizeof *list);
+				list[(*n)++] = e;
+				procs_children(pid, &kids, &nkids, &kcap);
+			}
+			free(kids);
+			if (list != NULL)
+				qsort(list, *n, sizeof *list, procs_cmp);
+			return list;
+		}
+		lists = 0;
+	}
+	{
+		struct procs_entry *all = procs_scan(&cap);
+		unsigned char *mark = xmalloc(cap + 1);
+
+		procs_mark_descendants(all, cap, getpid(), mark);
+		for (size_t i = 0; i < cap; i++) {
+			if (mark[i])
+				all[(*n)++] = all[i];
+		}
+		free(mark);
+		return all;
+	}
+}
+
 /* Reap our children that are zombies and that libuv does not know (adopted orphans). */
 static void
 procs_reap(const struct procs_entry *list, size_t n, int keep)
@@ -204,19 +306,14 @@ int
 procs_signal_descendants(int sig, int keep)
 {
 	struct procs_entry *list;
-	unsigned char *mark;
 	size_t n;
 	int sent = 0;
 
-	list = procs_scan(&n);
-	mark = xmalloc(n + 1);
-	procs_mark_descendants(list, n, getpid(), mark);
+	list = procs_descendants(&n);
 	for (size_t i = 0; i < n; i++) {
-		if (mark[i] && list[i].state != 'Z' && list[i].pid != keep &&
-		    kill(list[i].pid, sig) == 0)
+		if (list[i].state != 'Z' && list[i].pid != keep && kill(list[i].pid, sig) == 0)
 			sent++;
 	}
-	free(mark);
 	free(list);
 	return sent;
 }
@@ -231,24 +328,18 @@ int
 procs_kill_descendants(int keep)
 {
 	struct procs_entry *list;
-	unsigned char *mark;
 	int *killed = NULL, nkilled = 0;
 	size_t n, live;
 
 	for (int round = 0; round < PROCS_KILL_ROUNDS; round++) {
-		list = procs_scan(&n);
-		mark = xmalloc(n + 1);
-		live = procs_mark_descendants(list, n, getpid(), mark);
-		if (keep > 0) {
-			for (size_t i = 0; i < n; i++) {
-				if (list[i].pid == keep && mark[i] && list[i].state != 'Z')
-					live--;
-			}
-		}
+		list = procs_descendants(&n);
+		live = 0;
+		for (size_t i = 0; i < n; i++)
+			live += list[i].state != 'Z' && list[i].pid != keep;
 		for (size_t i = 0; i < n && live > 0; i++) {
 			int seen = 0;
 
-			if (!mark[i] || list[i].state == 'Z' || list[i].pid == keep)
+			if (list[i].state == 'Z' || list[i].pid == keep)
 				continue;
 			kill(list[i].pid, SIGKILL);
 			for (int k = 0; k < nkilled && !seen; k++)
@@ -259,7 +350,6 @@ procs_kill_descendants(int keep)
 			}
 		}
 		procs_reap(list, n, keep);
-		free(mark);
 		free(list);
 		if (live == 0)
 			break;

@@ -44,7 +44,7 @@ enum run_timer { TIMER_TIMEOUT, TIMER_KILL, TIMER_DRAIN };
 struct run_stream {
 	uv_pipe_t	 pipe;
 	struct run	*run;
-	char		 buf[RUN_READ_SIZE];
+	char		*buf;		/* RUN_READ_SIZE, never zeroed: a run's struct stays small */
 	char		*kept;
 	size_t		 len;
 	uint64_t	 total;
@@ -242,6 +242,8 @@ run_free(struct run *run)
 	free(run->plan_name);
 	free(run->out.kept);
 	free(run->err.kept);
+	free(run->out.buf);
+	free(run->err.buf);
 	free(run->command);
 	free(run->error);
 	free(run->token);
@@ -390,7 +392,7 @@ run_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	struct run_stream *s = h->data;
 
 	(void)suggested;
-	*buf = uv_buf_init(s->buf, sizeof s->buf);
+	*buf = uv_buf_init(s->buf, RUN_READ_SIZE);
 }
 
 /* Tell the run's watchers an event (none when ev is NULL). */
@@ -512,8 +514,6 @@ run_waiter_main(void *arg)
 static void
 run_waiter_start(struct run *run)
 {
-	run->exit_mono_ms = NAN;
-	run->exit_window_ms = NAN;
 	run->pidfd = (int)syscall(SYS_pidfd_open, run->proc.pid, 0);
 	if (run->pidfd < 0) {
 		log_warnx("run %lld: pidfd_open: %s; its end is timed by the loop",
@@ -539,8 +539,8 @@ run_exit_cb(uv_process_t *proc, int64_t exit_status, int term_signal)
 	if (isnan(run->exit_mono_ms) || now < run->exit_mono_ms)
 		run->exit_mono_ms = now;
 	run->exit_late_ms = now - run->exit_mono_ms;
-	run_announce(run);
 	run->exited = 1;
+	run_announce(run);
 	run->exit_status = exit_status;
 	run->term_signal = term_signal;
 	run->total_s = (run->exit_mono_ms - run->spawn_mono_ms) / 1e3;
@@ -950,10 +950,14 @@ run_create(struct run_env *env, const struct store_run *q)
 	run->q = *q;
 	run->forced = RUN_PENDING;
 	run->pidfd = -1;
+	run->exit_mono_ms = NAN;
+	run->exit_window_ms = NAN;
 	run->log = stagelog_create();
 	run->tokens = RUN_EVENTS_PER_S;
 	run->tokens_at = uv_now(env->loop);
 	run->out.run = run->err.run = run;
+	run->out.buf = xmalloc(RUN_READ_SIZE);
+	run->err.buf = xmalloc(RUN_READ_SIZE);
 	uv_pipe_init(env->loop, &run->out.pipe, 0);
 	uv_pipe_init(env->loop, &run->err.pipe, 0);
 	uv_timer_init(env->loop, &run->timer);
@@ -1084,7 +1088,6 @@ run_spawn(struct run *run, char **cause)
 		return -2;
 	}
 	run->spawned = 1;
-	run_waiter_start(run);
 	run->hooks->spawned(run, run->hooks->arg);
 	uv_read_start((uv_stream_t *)&run->out.pipe, run_alloc_cb, run_read_cb);
 	uv_read_start((uv_stream_t *)&run->err.pipe, run_alloc_cb, run_read_cb);
@@ -1154,6 +1157,13 @@ run_announce(struct run *run)
 		return;
 	run->announced = 1;
 	uv_timer_stop(&run->announce);
+	/*
+	 * The exit waiter starts here too, not at the spawn: creating a thread
+	 * while the child launches would take a CPU from it. A child that exits
+	 * before this (silent, within RUN_ANNOUNCE_MS) is timed by the loop.
+	 */
+	if (!run->exited)
+		run_waiter_start(run);
 	run_fill_start(run, &b);
 	if (store_run_start(env->store, &b) != 0)
 		log_warnx("run %lld: cannot record its start: %s", (long long)run->q.id,
