@@ -90,6 +90,7 @@ struct run {
 	 */
 	int			 pidfd;		/* -1 when there is none */
 	uv_thread_t		 waiter;
+	uv_sem_t		 waiter_go;	/* posted once pidfd is set (or stays -1) */
 	int			 waiting;	/* the waiter thread runs and must be joined */
 	double			 spawn_mono_ms;
 	double			 exit_mono_ms;	/* set by the waiter; NAN when it saw none */
@@ -136,6 +137,7 @@ static void	run_measured_cb(uv_work_t *, int);
 static int	run_footprint(struct run *);
 static void	run_fill_start(const struct run *, struct store_start *);
 static void	run_announce(struct run *);
+static void	run_waiter_join(struct run *);
 
 /* Seconds as a double from a timeval. */
 static double
@@ -486,15 +488,22 @@ run_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
  * busy the loop is. It wakes every RUN_WAIT_BEAT_MS to look at the clock: a
  * look much later than that means benchd itself was stopped or starved, and
  * the exit may lie anywhere in the gap, whose width is kept as the window.
+ * The thread is made before the spawn and told the pidfd right after it, so
+ * it watches from the spawn on without its creation taking a CPU from the
+ * child's launch.
  */
 static void
 run_waiter_main(void *arg)
 {
 	struct run *run = arg;
-	struct pollfd pfd = { run->pidfd, POLLIN, 0 };
-	double before = clock_mono_ms(), now;
+	struct pollfd pfd = { -1, POLLIN, 0 };
+	double before, now;
 	int rc;
 
+	uv_sem_wait(&run->waiter_go);
+	if ((pfd.fd = run->pidfd) < 0)
+		return;
+	before = clock_mono_ms();
 	for (;;) {
 		rc = poll(&pfd, 1, RUN_WAIT_BEAT_MS);
 		now = clock_mono_ms();
@@ -510,18 +519,44 @@ run_waiter_main(void *arg)
 	}
 }
 
-/* Start the exit waiter on the child's pidfd; without one, the loop's own time is used. */
+/* Make the exit waiter, which waits for run_waiter_go(); without one, the loop's own time is used. */
 static void
-run_waiter_start(struct run *run)
+run_waiter_make(struct run *run)
 {
-	run->pidfd = (int)syscall(SYS_pidfd_open, run->proc.pid, 0);
-	if (run->pidfd < 0) {
-		log_warnx("run %lld: pidfd_open: %s; its end is timed by the loop",
-		    (long long)run->q.id, strerror(errno));
+	if (uv_sem_init(&run->waiter_go, 0) != 0)
 		return;
-	}
 	if (uv_thread_create(&run->waiter, run_waiter_main, run) == 0)
 		run->waiting = 1;
+	else
+		uv_sem_destroy(&run->waiter_go);
+}
+
+/* Hand the waiter the child's pidfd (none when spawned is false: it ends at once). */
+static void
+run_waiter_go(struct run *run, int spawned)
+{
+	if (spawned) {
+		run->pidfd = (int)syscall(SYS_pidfd_open, run->proc.pid, 0);
+		if (run->pidfd < 0)
+			log_warnx("run %lld: pidfd_open: %s; its end is timed by the loop",
+			    (long long)run->q.id, strerror(errno));
+	}
+	if (!run->waiting)
+		return;
+	uv_sem_post(&run->waiter_go);
+	if (!spawned)
+		run_waiter_join(run);
+}
+
+/* Wait for the waiter to end (the child exited, or it had nothing to watch). */
+static void
+run_waiter_join(struct run *run)
+{
+	if (!run->waiting)
+		return;
+	uv_thread_join(&run->waiter);
+	uv_sem_destroy(&run->waiter_go);
+	run->waiting = 0;
 }
 
 /* The child has been reaped; its output may still be draining. */
@@ -531,10 +566,7 @@ run_exit_cb(uv_process_t *proc, int64_t exit_status, int term_signal)
 	struct run *run = proc->data;
 	double now = clock_mono_ms();
 
-	if (run->waiting) {
-		uv_thread_join(&run->waiter);
-		run->waiting = 0;
-	}
+	run_waiter_join(run);
 	/* Whichever saw the exit first saw it closest (the loop may beat a waiter not yet woken). */
 	if (isnan(run->exit_mono_ms) || now < run->exit_mono_ms)
 		run->exit_mono_ms = now;
@@ -1051,11 +1083,12 @@ run_spawn(struct run *run, char **cause)
 	/*
 	 * Running from now on, with its token, so a daemon that dies as the child
 	 * launches leaves a trace. If the database will not take even that, the
-	 * child is not started: the run waits in the queue.
+	 * child is not started: the run waits in the queue. The spawn time written
+	 * here is a bound for recovery (the child starts after it); the launch is
+	 * timed from the one taken after this write, which the run's record keeps.
 	 */
-	run->spawned_at = clock_unix_now();
 	if (store_run_start(env->store, &(struct store_start){ .run_id = run->q.id,
-	    .spawned_at = run->spawned_at, .pid = -1, .command = run->command,
+	    .spawned_at = clock_unix_now(), .pid = -1, .command = run->command,
 	    .workdir = run->cond->workdir, .resident_before_pct = NAN, .footprint_files = -1,
 	    .footprint_bytes = -1, .evict_ms = NAN, .evict_failed = -1, .loadavg_1m = NAN,
 	    .mem_free_kb = -1, .mem_cached_kb = -1, .token = run->token,
@@ -1065,10 +1098,13 @@ run_spawn(struct run *run, char **cause)
 		run_strv_free(envp);
 		return -2;
 	}
+	run_waiter_make(run);
 	getrusage(RUSAGE_CHILDREN, &run->ru_before);
 	run->spawn_mono_ms = clock_mono_ms();
 	run->spawn_late_ms = run->spawn_mono_ms - run->cache.done_mono_ms;
+	run->spawned_at = clock_unix_now();
 	rc = uv_spawn(env->loop, &run->proc, &opts);
+	run_waiter_go(run, rc == 0);
 	/* The child was born in the run's group, which benchd entered for it: step out. */
 	rungroup_leave(run->group);
 	run->proc_init = 1;
@@ -1157,13 +1193,6 @@ run_announce(struct run *run)
 		return;
 	run->announced = 1;
 	uv_timer_stop(&run->announce);
-	/*
-	 * The exit waiter starts here too, not at the spawn: creating a thread
-	 * while the child launches would take a CPU from it. A child that exits
-	 * before this (silent, within RUN_ANNOUNCE_MS) is timed by the loop.
-	 */
-	if (!run->exited)
-		run_waiter_start(run);
 	run_fill_start(run, &b);
 	if (store_run_start(env->store, &b) != 0)
 		log_warnx("run %lld: cannot record its start: %s", (long long)run->q.id,

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -447,6 +448,80 @@ test_exit_time_busy_loop(void **state)
 	free(script);
 }
 
+/* Another connection holding the write lock for a while, on its own thread. */
+struct locker {
+	const char		*db;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	int			 held;
+	double			 released_at;	/* CLOCK_REALTIME */
+};
+
+static void *
+locker_main(void *arg)
+{
+	struct locker *l = arg;
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(l->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	pthread_mutex_lock(&l->mu);
+	l->held = 1;
+	pthread_cond_signal(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+	usleep(400 * 1000);
+	l->released_at = clock_unix_now();
+	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	return NULL;
+}
+
+/*
+ * The launch is timed from the spawn, not from before benchd's own write
+ * that marks the run running: with that write held 0.4 s by another
+ * connection's lock, the recorded spawn is after the lock went, and the
+ * launch stage is the child's alone.
+ */
+static void
+test_launch_excludes_the_start_write(void **state)
+{
+	struct fixture *f = *state;
+	char *script = write_file(f, "child.sh", child_ok, 0755), *yaml, *spawned, *launch;
+	struct locker l = { .db = f->db };
+	pthread_t t;
+	int64_t id;
+
+	xasprintf(&yaml, "name: lock\npython: /bin/sh\nscript: %s\nconditions:\n"
+	    "  - {name: a, cache: none, runs: 1}\n", script);
+	id = submit(f, "lock.yaml", yaml, NULL);
+	pthread_mutex_init(&l.mu, NULL);
+	pthread_cond_init(&l.cv, NULL);
+	assert_int_equal(pthread_create(&t, NULL, locker_main, &l), 0);
+	pthread_mutex_lock(&l.mu);
+	while (!l.held)
+		pthread_cond_wait(&l.cv, &l.mu);
+	pthread_mutex_unlock(&l.mu);
+	runner_kick(f->runner);
+	run_until(f, "plan_finished", id, 10000);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_query(f, "SELECT state FROM runs", "ok");
+	spawned = query(f, "SELECT spawned_at FROM runs");
+	launch = query(f, "SELECT duration_s FROM stages WHERE name = 'launch'");
+	assert_non_null(spawned);
+	assert_non_null(launch);
+	if (!(strtod(spawned, NULL) >= l.released_at))
+		fail_msg("spawned_at %s is before the lock was released (%.6f): the launch of %s s "
+		    "holds benchd's own write", spawned, l.released_at, launch);
+	if (!(strtod(launch, NULL) < 0.3))
+		fail_msg("launch %s s, want the child's alone (the write waited 0.4 s)", launch);
+	pthread_cond_destroy(&l.cv);
+	pthread_mutex_destroy(&l.mu);
+	free(spawned);
+	free(launch);
+	free(yaml);
+	free(script);
+}
+
 /* A plan with a mistake is refused with its place; nothing is queued. */
 static void
 test_submit_refused(void **state)
@@ -656,6 +731,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_failure_text_not_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_requeues, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_time_busy_loop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_launch_excludes_the_start_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_submit_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_until_rounds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_until_refused_decision, setup, teardown),
