@@ -98,6 +98,7 @@ runner_pause(struct runner *r, char *why)
 	if (r->paused == NULL) {
 		r->paused_at = clock_unix_now();
 		r->retry_ms = RUNNER_RETRY_MIN_MS;
+		store_patience(r->env.store, STORE_PAUSED_BUSY_MS);
 		log_warnx("paused: %s; retrying, from %.1f s on", why, RUNNER_RETRY_MIN_MS / 1e3);
 	} else {
 		r->retry_ms = r->retry_ms * 2 > RUNNER_RETRY_MAX_MS ? RUNNER_RETRY_MAX_MS :
@@ -117,6 +118,7 @@ runner_resume(struct runner *r)
 {
 	if (r->paused == NULL)
 		return;
+	store_patience(r->env.store, STORE_BUSY_MS);
 	log_warnx("resumed after %.1f s: the database takes writes again",
 	    clock_unix_now() - r->paused_at);
 	free(r->paused);

@@ -165,6 +165,17 @@ store_run_state_name(enum store_run_state state)
 	return store_run_state_names[state];
 }
 
+/*
+ * How long a write waits for another connection's lock. The wait blocks the
+ * loop: the queue, paused by a lock held past STORE_BUSY_MS, retries with
+ * STORE_PAUSED_BUSY_MS so that status and the socket answer meanwhile.
+ */
+void
+store_patience(struct store *st, int busy_ms)
+{
+	sqlite3_busy_timeout(st->db, busy_ms);
+}
+
 /* Why the last failed call failed, as SQLite said it then (a rollback does not replace it). */
 const char *
 store_errmsg(struct store *st)

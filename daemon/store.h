@@ -16,6 +16,7 @@
 
 #define STORE_SCHEMA_VERSION	4	/* 2: index runs_ended; 3 (never released): daemon_starts, runs.token, timing, mapped; 4: sequences, read_in, import_times, condition_stops, run_limits */
 #define STORE_BUSY_MS		5000	/* how long a write waits for another connection's lock */
+#define STORE_PAUSED_BUSY_MS	100	/* the same while the queue is paused: the loop must answer */
 
 enum store_run_state {
 	RUN_PENDING, RUN_RUNNING, RUN_OK, RUN_FAILED, RUN_TIMEOUT,
@@ -235,6 +236,7 @@ struct store;
 
 struct store	*store_open(const char *path, char **cause);
 void		 store_close(struct store *);
+void		 store_patience(struct store *, int busy_ms);
 
 /*
  * Mark runs left running by a daemon that died interrupted, and queue each

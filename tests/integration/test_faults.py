@@ -546,10 +546,10 @@ class TestRefusedWrites(FaultTest):
         finally:
             db.close()
 
-    def refused_plan(self, d, refuse, allow, reason, status=True):
+    def refused_plan(self, d, refuse, allow, reason):
         """Drive the gate plan through a refused record (of seq 2) and a refused pre-spawn
         write (of seq 3). refuse() sets the fault, allow() lifts it; reason is what status
-        says while paused (checked when status is true)."""
+        says while paused."""
         gate = Gate(self.folder)
         plan = self.gate_plan("refused", gate, runs=3)
         sub = self.submit_wait(d, plan)
@@ -563,8 +563,7 @@ class TestRefusedWrites(FaultTest):
         self.wait_log(d, r"run 2 ended ok but %s; kept in memory until it can be recorded"
                       % re.escape(reason))
         self.wait_log(d, r"paused: %s; retrying, from 0\.5 s on" % re.escape(reason))
-        if status:
-            self.paused_status(d, reason)
+        self.paused_status(d, reason)
         time.sleep(1.0)
         self.assertEqual(len(gate.starts()), 2, "a run started while the queue was paused")
         self.assertEqual([x["state"] for x in self.runs(d)], ["ok", "running", "pending",
@@ -578,8 +577,7 @@ class TestRefusedWrites(FaultTest):
         why = "cannot write the database: %s" % self.TRIGGER_REASON
         self.wait_log(d, r"run 3: not started: %s; the queue waits and tries again"
                       % re.escape(why))
-        if status:
-            self.paused_status(d, why)
+        self.paused_status(d, why)
         time.sleep(1.0)
         self.assertEqual(len(gate.starts()), 2, "seq 3's child started all the same")
         x = self.runs(d)[2]
@@ -616,10 +614,12 @@ class TestRefusedWrites(FaultTest):
 
     def test_lock_held_past_the_busy_timeout(self):
         """Failure: another connection holds BEGIN IMMEDIATE for 8 s (benchd waits 5 s) while
-        seq 2 finishes, and for 6.5 s while seq 3's pre-spawn write waits. State: the log says
-        the record was refused (database is locked) and the queue paused, then recorded after
-        all and resumed; seq 3 was not started while refused; the plan is done, each seq ran
-        once. (benchd waits on the lock in its loop, so status cannot answer meanwhile.)"""
+        seq 2 finishes. State: the log says the record was refused (database is locked) and
+        the queue paused, then recorded after all and resumed; while the lock is still held,
+        status answers and says paused (the retries wait 0.1 s for the lock, not 5 s: a
+        daemon that blocked its loop on them would answer only once the lock is gone, and say
+        it is not paused); seq 3 was not started while refused; the plan is done, each seq
+        ran once."""
         d = self.daemon()
         held = {}
 
@@ -633,10 +633,9 @@ class TestRefusedWrites(FaultTest):
             held["conn"].execute("ROLLBACK")
             held["conn"].close()
 
-        holds = iter([8.0, 6.5])
         try:
-            self.refused_plan(d, lambda: lock(next(holds)), unlock,
-                              "cannot write the database: database is locked", status=False)
+            self.refused_plan(d, lambda: lock(8.0), unlock,
+                              "cannot write the database: database is locked")
         finally:
             if "conn" in held:
                 held["conn"].close()
