@@ -683,12 +683,16 @@ analysis_create(const struct db_plan *p)
 		a->conds[c].name = p->conditions[c];
 		a->conds[c].cache = "none";
 		a->conds[c].cells = xcalloc(a->nmetrics + 1, sizeof *a->conds[c].cells);
+		/* As its measured runs say: a probe run has no cold method. */
 		for (size_t i = 0; i < p->nruns; i++) {
-			if (strcmp(p->runs[i].condition, p->conditions[c]) == 0) {
-				a->conds[c].cache = p->runs[i].cache_policy;
-				a->conds[c].cold_method = p->runs[i].cold_method;
+			const struct db_run *r = &p->runs[i];
+
+			if (strcmp(r->condition, p->conditions[c]) != 0)
+				continue;
+			a->conds[c].cache = r->cache_policy;
+			a->conds[c].cold_method = r->cold_method;
+			if (strcmp(r->kind, "measured") == 0)
 				break;
-			}
 		}
 	}
 	for (size_t i = 0; i < p->nruns && a->info_run == NULL; i++) {
