@@ -12,7 +12,8 @@ prints time.time() first thing:
   shell     `date +%s%N; python3 child.py` from bash, for scale
 The figure is the launch stage benchd records (spawned_at, taken just before uv_spawn(), to the child's start time).
 benchd's own time to step into the groups and back (move_ms in run_limits) is reported beside it: stepping in
-happens before spawned_at, so it delays the run but is not in its launch.
+happens before spawned_at, so it delays the run but is not in its launch; stepping out is right after uv_spawn(),
+while the child launches, and the paired launch figures say what it costs.
 """
 import argparse
 import os
