@@ -21,6 +21,7 @@
 #include "pull.h"
 #include "profiles.h"
 #include "svg.h"
+#include "targets.h"
 #include "warming.h"
 #include "xmalloc.h"
 
@@ -47,7 +48,7 @@ static const char report_css[] =
     "h2{font-size:17px;margin:26px 0 8px;border-bottom:1px solid #d0d7de;"
     "padding-bottom:3px}\n"
     "h3{font-size:14px;margin:14px 0 4px}\n"
-    ".meta{color:#57606a;margin:2px 0}\n"
+    ".meta{color:#57606a;margin:2px 0}p.stop{margin:2px 0 4px}\n"
     ".answer{background:#f6f8fa;border-left:4px solid #1f6feb;padding:8px 14px;"
     "margin:12px 0}\n"
     ".answer p{margin:3px 0}.answer .line{font-size:15px}\n"
@@ -734,7 +735,7 @@ report_summary(struct report *r)
 {
 	static const char *heads[] = { "mean", "sd", "min", "median", "p90", "max" };
 	const struct analysis *a = r->a;
-	char buf[32], lo[32], hi[32];
+	char buf[32], lo[32], hi[32], *stop;
 
 	report_printf(r, "<h2>Summary</h2>\n<p class=\"caption\">Over measured runs that "
 	    "ended ok. The median's 95%% interval is distribution-free (order statistics), "
@@ -746,6 +747,12 @@ report_summary(struct report *r)
 		report_textf(r, "%s (cache %s): %zu of %zu measured runs ok", cond->name,
 		    cond->cache, cond->ok, cond->measured);
 		report_printf(r, "</h3>\n");
+		if ((stop = targets_stop_text(a->plan, cond->name)) != NULL) {
+			report_printf(r, "<p class=\"stop\">");
+			report_text(r, stop);
+			report_printf(r, "</p>\n");
+			free(stop);
+		}
 		report_profile(r, c);
 		report_printf(r, "<table>\n<tr><th class=\"l\">metric</th>"
 		    "<th class=\"l\">unit</th><th>n</th>");

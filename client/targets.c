@@ -156,46 +156,62 @@ targets_status(json_t *current)
 	free(lines);
 }
 
-/* summary: why a condition stopped, under its table's title. */
-void
-targets_summary(const struct db_plan *p, const char *condition)
+/* Why a condition stopped, in one line without its end (NULL when it had no target); the caller frees it. */
+char *
+targets_stop_text(const struct db_plan *p, const char *condition)
 {
 	const struct db_stop	*s = db_plan_stop(p, condition);
 	const char		*unit;
 	double			 factor;
 	int			 shift, decimals;
-	char			 w[128], est[32], lo[32], hi[32], *clean;
+	char			 w[128], est[32], lo[32], hi[32], *clean, *text = NULL;
+	size_t			 size = 0;
+	FILE			*f;
 
 	if (s == NULL)
-		return;
+		return NULL;
+	if ((f = open_memstream(&text, &size)) == NULL)
+		fatal("open_memstream");
 	/* The interval's ends with two digits more than the median's three significant ones. */
 	fmt_scale(isnan(s->estimate) ? 0 : fabs(s->estimate), "s", &factor, &unit, &decimals);
 	shift = strcmp(s->kind, "shift") == 0;
-	fputs("  ", stdout);
 	if (s->rule != NULL && strcmp(s->rule, "target") == 0)
-		printf("target met after %.0f runs: ", s->runs);
+		fprintf(f, "target met after %.0f runs: ", s->runs);
 	else if (s->rule != NULL)
-		printf("max_runs (%.0f) reached, target not met: ", s->max_runs);
+		fprintf(f, "max_runs (%.0f) reached, target not met: ", s->max_runs);
 	else if (strcmp(p->state, "running") == 0 || strcmp(p->state, "queued") == 0)
-		printf("running under its target (%.0f runs so far): ", isnan(s->runs) ? 0 : s->runs);
+		fprintf(f, "running under its target (%.0f runs so far): ", isnan(s->runs) ? 0 : s->runs);
 	else
-		printf("not stopped by its target (the plan is %s): ", p->state);
+		fprintf(f, "not stopped by its target (the plan is %s): ", p->state);
 	clean = cli_clean(s->stage, CLI_CLEAN_TABS);
 	fmt_scaled(s->estimate, factor, decimals + 2, shift, est, sizeof est);
 	if (shift)
-		printf("%s shift %s - %s %s %s ", clean, s->compare_a, s->compare_b, est, unit);
+		fprintf(f, "%s shift %s - %s %s %s ", clean, s->compare_a, s->compare_b, est, unit);
 	else
-		printf("%s median %s %s ", clean, est, unit);
+		fprintf(f, "%s median %s %s ", clean, est, unit);
 	free(clean);
 	targets_width(shift, s->goal, s->width, s->target, s->estimate, w, sizeof w);
-	fputs(w, stdout);
+	fputs(w, f);
 	if (!isnan(s->lo)) {
 		fmt_scaled(s->lo, factor, decimals + 2, shift, lo, sizeof lo);
 		fmt_scaled(s->hi, factor, decimals + 2, shift, hi, sizeof hi);
-		printf(", interval [%s, %s] %s (95%% over every look, each at %.1f%%)", lo, hi,
+		fprintf(f, ", interval [%s, %s] %s (95%% over every look, each at %.1f%%)", lo, hi,
 		    unit, 100 * s->look_level);
 	}
-	putchar('\n');
+	if (fclose(f) != 0)
+		fatal("open_memstream");
+	return text;
+}
+
+/* summary: why a condition stopped, under its table's title. */
+void
+targets_summary(const struct db_plan *p, const char *condition)
+{
+	char	*text = targets_stop_text(p, condition);
+
+	if (text != NULL)
+		printf("  %s\n", text);
+	free(text);
 }
 
 /* summary --json: a condition's target and stop. */

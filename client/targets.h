@@ -21,6 +21,8 @@ struct db_plan;
 char	*targets_lines(json_t *targets, const char *indent, const char *condition);
 /* Print status's "targets:" lines from its "current" part, if it has any. */
 void	 targets_status(json_t *current);
+/* Why condition stopped, as summary and report say it (NULL when it had no target; caller frees). */
+char	*targets_stop_text(const struct db_plan *, const char *condition);
 /* Print summary's line on why condition stopped (nothing when it had no target). */
 void	 targets_summary(const struct db_plan *, const char *condition);
 /* The same as JSON for summary --json: an object, or null when it had no target. */

@@ -79,6 +79,14 @@ class TestTargets(DaemonTest):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("target met after %d runs" % stops["a"]["runs"], r.stdout)
         self.assertIn("max_runs (12) reached", r.stdout)
+        # So does the report, under each condition's title.
+        page = os.path.join(d.folder, "report.html")
+        r = d.ctl("report", "1", "-o", page)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(page) as f:
+            html = f.read()
+        self.assertIn('<p class="stop">target met after %d runs: ' % stops["a"]["runs"], html)
+        self.assertIn('<p class="stop">max_runs (12) reached, target not met: ', html)
         return stops, order
 
     def test_kill9_while_a_decision_waits(self):
