@@ -134,16 +134,6 @@ profiles_bytes(double v, char *buf, size_t len)
 	snprintf(buf, len, "%.3g %s", v, units[u]);
 }
 
-/* Append ", PART" (or PART first) to a line. */
-static void
-profiles_append(char **text, const char *part)
-{
-	char *old = *text;
-
-	xasprintf(text, "%s%s%s", old != NULL ? old : "", old != NULL ? ", " : "", part);
-	free(old);
-}
-
 /* The profile as the kernel held it; see profiles.h. */
 char *
 profiles_limits_text(const struct profiles_cond *pc)
@@ -164,25 +154,25 @@ profiles_limits_text(const struct profiles_cond *pc)
 			snprintf(iops, sizeof iops, "%s%.0f requests/s", rate[0] != '\0' ?
 			    " and " : "read ", l->read_iops);
 		xasprintf(&part, "%s%s on %s", rate, iops, l->disks != NULL ? l->disks : "?");
-		profiles_append(&text, part);
+		xstrappend(&text, ", ", part);
 		free(part);
 	}
 	if (!isnan(l->memory_bytes)) {
 		profiles_bytes(l->memory_bytes, num, sizeof num);
 		xasprintf(&part, "memory %s", num);
-		profiles_append(&text, part);
+		xstrappend(&text, ", ", part);
 		free(part);
 	}
 	if (l->cpus != NULL) {
 		xasprintf(&part, "cpus %s", l->cpus);
-		profiles_append(&text, part);
+		xstrappend(&text, ", ", part);
 		free(part);
 	}
 	if (!isnan(l->cpu_quota_us) && !isnan(l->cpu_period_us) && l->cpu_period_us > 0) {
 		double q = l->cpu_quota_us / l->cpu_period_us;
 
 		xasprintf(&part, "%g CPU%s of time", q, q <= 1 ? "" : "s");
-		profiles_append(&text, part);
+		xstrappend(&text, ", ", part);
 		free(part);
 	}
 	if (strcmp(l->profile, "inline") == 0)
@@ -211,7 +201,7 @@ profiles_counters_text(const struct profiles_cond *pc)
 			xasprintf(&part, "read %s in %.0f requests", num, pc->read_ios);
 		else
 			xasprintf(&part, "read %s", num);
-		profiles_append(&text, part);
+		xstrappend(&text, ", ", part);
 		free(part);
 	}
 	if (!isnan(pc->cpu_throttled) && !isnan(pc->cpu_periods)) {
@@ -221,19 +211,19 @@ profiles_counters_text(const struct profiles_cond *pc)
 		    sizeof span);
 		xasprintf(&part, "held back by its CPU quota in %.0f of %.0f periods (%s)",
 		    pc->cpu_throttled, pc->cpu_periods, span);
-		profiles_append(&text, part);
+		xstrappend(&text, ", ", part);
 		free(part);
 	}
 	if (!isnan(pc->memory_peak)) {
 		profiles_bytes(pc->memory_peak, num, sizeof num);
 		xasprintf(&part, "peak memory %s", num);
-		profiles_append(&text, part);
+		xstrappend(&text, ", ", part);
 		free(part);
 	}
 	if (pc->killed_at_end > 0) {
 		xasprintf(&part, "%.0f process%s left running, killed with the group (all runs)",
 		    pc->killed_at_end, pc->killed_at_end == 1 ? "" : "es");
-		profiles_append(&text, part);
+		xstrappend(&text, ", ", part);
 		free(part);
 	}
 	if (text == NULL)

@@ -76,6 +76,16 @@ xstrndup(const char *s, size_t n)
 	return p;
 }
 
+/* Append part to *text (a string or NULL), after sep when *text is not NULL; *text is replaced. */
+void
+xstrappend(char **text, const char *sep, const char *part)
+{
+	char *old = *text;
+
+	xasprintf(text, "%s%s%s", old != NULL ? old : "", old != NULL ? sep : "", part);
+	free(old);
+}
+
 /* Format into a new string or die; returns the length. */
 int
 xasprintf(char **ret, const char *fmt, ...)

@@ -15,5 +15,6 @@ int xasprintf(char **ret, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int xvasprintf(char **ret, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
+void xstrappend(char **text, const char *sep, const char *part);
 
 #endif

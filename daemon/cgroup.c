@@ -1194,15 +1194,11 @@ cgroup_group_kill_by(const struct cgroup_group *g)
 char *
 cgroup_group_dirs(const struct cgroup_group *g)
 {
-	char *text = NULL, *old;
+	char *text = NULL;
 
 	for (int h = 0; h < CGH_COUNT; h++) {
-		if (g->dir[h] == NULL)
-			continue;
-		old = text;
-		xasprintf(&text, "%s%s%s", old != NULL ? old : "", old != NULL ? " " : "",
-		    g->dir[h]);
-		free(old);
+		if (g->dir[h] != NULL)
+			xstrappend(&text, " ", g->dir[h]);
 	}
 	return text != NULL ? text : xstrdup("");
 }

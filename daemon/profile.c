@@ -209,16 +209,6 @@ profile_bytes_text(uint64_t v)
 	return s;
 }
 
-/* Append ", PART" (or PART first) to a description. */
-static void
-profile_append(char **text, const char *part)
-{
-	char *old = *text;
-
-	xasprintf(text, "%s%s%s", old != NULL ? old : "", old != NULL ? ", " : "", part);
-	free(old);
-}
-
 /* The profile in words; see profile.h. */
 char *
 profile_describe(const struct profile *p)
@@ -228,30 +218,30 @@ profile_describe(const struct profile *p)
 	if (p->read_bps != 0) {
 		num = profile_bytes_text(p->read_bps);
 		xasprintf(&part, "read %s/s", num);
-		profile_append(&text, part);
+		xstrappend(&text, ", ", part);
 		free(part);
 		free(num);
 	}
 	if (p->read_iops != 0) {
 		xasprintf(&part, "%llu read IOPS", (unsigned long long)p->read_iops);
-		profile_append(&text, part);
+		xstrappend(&text, ", ", part);
 		free(part);
 	}
 	if (p->memory != 0) {
 		num = profile_bytes_text(p->memory);
 		xasprintf(&part, "memory %s", num);
-		profile_append(&text, part);
+		xstrappend(&text, ", ", part);
 		free(part);
 		free(num);
 	}
 	if (p->cpus != NULL) {
 		xasprintf(&part, "cpus %s", p->cpus);
-		profile_append(&text, part);
+		xstrappend(&text, ", ", part);
 		free(part);
 	}
 	if (p->cpu_quota > 0) {
 		xasprintf(&part, "%g CPU%s of time", p->cpu_quota, p->cpu_quota <= 1 ? "" : "s");
-		profile_append(&text, part);
+		xstrappend(&text, ", ", part);
 		free(part);
 	}
 	return text != NULL ? text : xstrdup("no limits");
