@@ -16,14 +16,12 @@ extern const char schema_sql[];
 
 static int	store_run_start_write(struct store *, const struct store_start *);
 static int	store_run_copy(struct store *, int64_t);
-static int	store_run_plan(struct store *, int64_t, int64_t *);
 static int	store_footprint_write(struct store *, int64_t, const struct store_file *, size_t);
 static int	store_plan_fail_write(struct store *, int64_t, const char *);
 static int	store_plan_finish_write(struct store *, int64_t, int *);
 static int	store_read_in_write(struct store *, int64_t, const struct store_result *);
 static int	store_imports_write(struct store *, const struct store_result *);
 static int	store_stops_write(struct store *, int64_t, const struct store_stop *, size_t);
-static int	store_stops_open(struct store *, int64_t, int64_t *);
 
 /* Prepared once in store_open(), reset after each use, finalized in store_close(). */
 enum store_stmt {
@@ -772,6 +770,25 @@ store_plan_fail_write(struct store *st, int64_t plan_id, const char *error)
 }
 
 /*
+ * The first column of statement which's first row, with id bound as ?1, in
+ * *value (0 when there is no row): which plan a run belongs to
+ * (S_RUN_PLAN), how many of a plan's conditions still run under their
+ * target (S_STOPS_OPEN).
+ */
+static int
+store_id_value(struct store *st, enum store_stmt which, int64_t id, int64_t *value)
+{
+	sqlite3_stmt *s = store_stmt(st, which);
+	int rc;
+
+	sqlite3_bind_int64(s, 1, id);
+	rc = store_step(st, s);
+	*value = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	store_done(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
  * Mark a plan done once none of its runs is pending or running and none of
  * its conditions still runs under its target (inside the caller's transaction).
  */
@@ -788,7 +805,7 @@ store_plan_finish_write(struct store *st, int64_t plan_id, int *finished)
 	if (open != 0 || (strcmp(state, "running") != 0 && strcmp(state, "queued") != 0))
 		return 0;
 	/* A condition still under its target waits for the next round's decision (rounds.c). */
-	if (store_stops_open(st, plan_id, &open) != 0)
+	if (store_id_value(st, S_STOPS_OPEN, plan_id, &open) != 0)
 		return -1;
 	if (open != 0)
 		return 0;
@@ -796,20 +813,6 @@ store_plan_finish_write(struct store *st, int64_t plan_id, int *finished)
 		return -1;
 	*finished = 1;
 	return 0;
-}
-
-/* Which plan a run belongs to (0 when no such run). */
-static int
-store_run_plan(struct store *st, int64_t run_id, int64_t *plan_id)
-{
-	sqlite3_stmt *s = store_stmt(st, S_RUN_PLAN);
-	int rc;
-
-	sqlite3_bind_int64(s, 1, run_id);
-	rc = store_step(st, s);
-	*plan_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	store_done(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* The first pending run of the oldest plan still queued or running; 1, 0 none, -1 error. */
@@ -1045,7 +1048,7 @@ store_run_finish(struct store *st, const struct store_result *res, int *plan_fin
 	/* An interrupted run is queued again in the same transaction: a crash cannot lose it. */
 	if (res->state == RUN_INTERRUPTED && store_run_copy(st, res->run_id) != 0)
 		goto fail;
-	if (store_run_plan(st, res->run_id, &plan_id) != 0 ||
+	if (store_id_value(st, S_RUN_PLAN, res->run_id, &plan_id) != 0 ||
 	    (res->nfootprint > 0 &&
 	    store_footprint_write(st, plan_id, res->footprint, res->nfootprint) != 0) ||
 	    store_read_in_write(st, plan_id, res) != 0 || store_imports_write(st, res) != 0)
@@ -1249,20 +1252,6 @@ store_stops_write(struct store *st, int64_t plan_id, const struct store_stop *st
 			return -1;
 	}
 	return 0;
-}
-
-/* How many of a plan's conditions still run under their target. */
-static int
-store_stops_open(struct store *st, int64_t plan_id, int64_t *open)
-{
-	sqlite3_stmt *s = store_stmt(st, S_STOPS_OPEN);
-	int rc;
-
-	sqlite3_bind_int64(s, 1, plan_id);
-	rc = store_step(st, s);
-	*open = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	store_done(s);
-	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 /* The oldest plan whose next round waits for a decision; 1, 0 none, -1 error. */
