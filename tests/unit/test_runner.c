@@ -655,7 +655,7 @@ static void
 test_until_refused_decision(void **state)
 {
 	struct fixture *f = *state;
-	char *script, *yaml = until_plan(f, &script), *err = NULL;
+	char *script, *yaml = until_plan(f, &script), *err = NULL, *a_ok;
 	struct proto_answer a;
 	json_t *paused, *cur, *t;
 	sqlite3 *db;
@@ -708,11 +708,21 @@ test_until_refused_decision(void **state)
 	t = json_array_get(json_object_get(cur, "targets"), 0);
 	assert_non_null(t);
 	assert_string_equal(json_string_value(json_object_get(t, "state")), "running");
-	/* Five values each: too few for an interval at the looks' level, so no estimate yet. */
+	/*
+	 * Five values of a, or six when a's next run ended before status caught b's
+	 * in flight: too few for an interval at the looks' level, so no estimate
+	 * yet. The count is the record's (the loop has not run since the reply).
+	 */
 	assert_true(json_is_null(json_object_get(t, "runs_left")) ||
 	    json_integer_value(json_object_get(t, "runs_left")) >= 1);
 	assert_true(json_is_real(json_object_get(t, "target")));
-	assert_int_equal(json_integer_value(json_array_get(json_object_get(t, "n"), 0)), 5);
+	a_ok = query(f, "SELECT count(*) FROM runs WHERE condition = 'a' AND kind = 'measured' "
+	    "AND state = 'ok'");
+	assert_non_null(a_ok);
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(t, "n"), 0)),
+	    strtol(a_ok, NULL, 10));
+	assert_in_range(strtol(a_ok, NULL, 10), 5, 6);
+	free(a_ok);
 	json_decref(a.reply);
 	run_until(f, "plan_finished", id, 60000);
 	assert_query(f, "SELECT state FROM plans", "done");
